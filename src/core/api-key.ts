@@ -1,0 +1,65 @@
+import { ConfigurationError } from "./errors/client-errors.js";
+
+/** An API key, or a function returning one (sync or async) that is called for each request. */
+export type ApiKeySource = string | (() => string | Promise<string>);
+
+/** Bytes allowed in a key: printable ASCII without spaces, so it is safe in a header. */
+const keyPattern = /^[\x21-\x7e]+$/;
+
+/**
+ * Holds the key source in a closure so no property of any object exposes it. The key is checked
+ * on every read: a rotated key from a secret store gets the same checks as a literal one.
+ */
+export class ApiKeyProvider {
+  readonly #read: () => Promise<string>;
+
+  constructor(source: ApiKeySource, origin: string) {
+    if (typeof source === "function") {
+      this.#read = async () => checkApiKey(await source(), origin);
+    } else {
+      const key = checkApiKey(source, origin);
+      this.#read = async () => key;
+    }
+  }
+
+  /** Returns the current key, trimmed and checked. */
+  get(): Promise<string> {
+    return this.#read();
+  }
+
+  toJSON(): string {
+    return "[ApiKeyProvider]";
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return "[ApiKeyProvider]";
+  }
+}
+
+/**
+ * Trims surrounding whitespace and rejects an empty key or one with spaces or control characters
+ * (a header injection risk). Messages never echo the key.
+ */
+export function checkApiKey(value: unknown, origin: string): string {
+  if (typeof value !== "string") {
+    throw new ConfigurationError(
+      `The API key from ${origin} is not a string: pass a string or a function returning one`,
+    );
+  }
+
+  const key = value.trim();
+  if (key.length === 0) {
+    throw new ConfigurationError(
+      `The API key from ${origin} is empty: set MISTRAL_API_KEY or pass apiKey`,
+    );
+  }
+
+  if (!keyPattern.test(key)) {
+    throw new ConfigurationError(
+      `The API key from ${origin} contains a space, control or non-ASCII character ` +
+        "(not shown): copy the key again without extra characters",
+    );
+  }
+
+  return key;
+}

@@ -1,0 +1,243 @@
+import { ApiKeyProvider, type ApiKeySource } from "./api-key.js";
+import { defaultBaseURL, normaliseBaseURL } from "./base-url.js";
+import type { ClientOptions, FetchFunction, RetryOptions } from "./client-options.js";
+import { ConfigurationError } from "./errors/client-errors.js";
+import { checkHeaders } from "./headers.js";
+
+/** Client settings after defaults, environment and checks were applied. */
+export interface ResolvedConfig {
+  apiKey: ApiKeyProvider;
+  baseURL: string;
+  timeoutMs: number;
+  headersTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxRetries: number;
+  retry: Required<RetryOptions>;
+  maxResponseBytes: number;
+  maxStreamLineBytes: number;
+  fetch: FetchFunction;
+  defaultHeaders: Record<string, string>;
+}
+
+export const defaults = {
+  timeoutMs: 120_000,
+  headersTimeoutMs: 60_000,
+  idleTimeoutMs: 30_000,
+  maxRetries: 2,
+  initialDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 60_000,
+  maxResponseBytes: 32 * 1024 * 1024,
+  maxStreamLineBytes: 1024 * 1024,
+} as const;
+
+const knownOptions = new Set<string>([
+  "apiKey",
+  "baseURL",
+  "timeoutMs",
+  "headersTimeoutMs",
+  "idleTimeoutMs",
+  "maxRetries",
+  "retry",
+  "maxResponseBytes",
+  "maxStreamLineBytes",
+  "fetch",
+  "defaultHeaders",
+]);
+
+const knownRetryOptions = new Set<string>(["initialDelayMs", "maxDelayMs", "maxRetryAfterMs"]);
+
+type Environment = Record<string, string | undefined>;
+
+/** Reads the process environment where there is one (Node, Bun, Deno with permission). */
+export function readEnvironment(): Environment {
+  try {
+    const process = (globalThis as { process?: { env?: Environment } }).process;
+    return process?.env ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** Applies defaults and environment variables to the options, checking every value. */
+export function resolveConfig(
+  options: ClientOptions = {},
+  env: Environment = readEnvironment(),
+): ResolvedConfig {
+  rejectUnknownOptions(options, knownOptions, "MistralClient option");
+  rejectUnknownOptions(options.retry ?? {}, knownRetryOptions, "retry option");
+  const timeoutMs =
+    options.timeoutMs !== undefined
+      ? checkDuration(options.timeoutMs, "timeoutMs")
+      : (readTimeoutVariable(env) ?? defaults.timeoutMs);
+
+  return {
+    apiKey: resolveApiKey(options.apiKey, env),
+    baseURL: resolveBaseURL(options.baseURL, env),
+    timeoutMs,
+    headersTimeoutMs: optionalDuration(
+      options.headersTimeoutMs,
+      "headersTimeoutMs",
+      defaults.headersTimeoutMs,
+    ),
+    idleTimeoutMs: optionalDuration(options.idleTimeoutMs, "idleTimeoutMs", defaults.idleTimeoutMs),
+    maxRetries:
+      options.maxRetries !== undefined
+        ? checkCount(options.maxRetries, "maxRetries")
+        : (readRetriesVariable(env) ?? defaults.maxRetries),
+    retry: resolveRetry(options.retry ?? {}),
+    maxResponseBytes: optionalSize(
+      options.maxResponseBytes,
+      "maxResponseBytes",
+      defaults.maxResponseBytes,
+    ),
+    maxStreamLineBytes: optionalSize(
+      options.maxStreamLineBytes,
+      "maxStreamLineBytes",
+      defaults.maxStreamLineBytes,
+    ),
+    fetch: resolveFetch(options.fetch),
+    defaultHeaders: checkHeaders(options.defaultHeaders ?? {}, "defaultHeaders"),
+  };
+}
+
+function rejectUnknownOptions(options: object, known: Set<string>, label: string): void {
+  const unknown = Object.keys(options).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    const list = unknown.map((name) => JSON.stringify(name)).join(", ");
+    throw new ConfigurationError(
+      `Unknown ${label}${unknown.length > 1 ? "s" : ""} ${list}: valid names are ${[...known].join(", ")}`,
+    );
+  }
+}
+
+function resolveApiKey(option: ApiKeySource | undefined, env: Environment): ApiKeyProvider {
+  if (option !== undefined) {
+    return new ApiKeyProvider(option, "the apiKey option");
+  }
+
+  const value = env.MISTRAL_API_KEY;
+  if (value === undefined || value.trim() === "") {
+    throw new ConfigurationError(
+      "No API key: pass the apiKey option or set MISTRAL_API_KEY " +
+        "(to try the library offline, run `npx mistral demo`)",
+    );
+  }
+
+  return new ApiKeyProvider(value, "MISTRAL_API_KEY");
+}
+
+function resolveBaseURL(option: string | undefined, env: Environment): string {
+  if (option !== undefined) {
+    if (typeof option !== "string") {
+      throw new ConfigurationError("The baseURL option must be a string URL");
+    }
+
+    return normaliseBaseURL(option, "The baseURL option");
+  }
+
+  const value = env.MISTRAL_BASE_URL;
+  if (value === undefined || value === "") {
+    return defaultBaseURL;
+  }
+
+  return normaliseBaseURL(value, `MISTRAL_BASE_URL (${JSON.stringify(value.slice(0, 200))})`);
+}
+
+function resolveFetch(option: FetchFunction | undefined): FetchFunction {
+  if (option !== undefined) {
+    if (typeof option !== "function") {
+      throw new ConfigurationError("The fetch option must be a function compatible with fetch");
+    }
+
+    return option;
+  }
+
+  if (typeof globalThis.fetch !== "function") {
+    throw new ConfigurationError(
+      "This runtime has no global fetch: pass a fetch function as the fetch option",
+    );
+  }
+
+  return (input, init) => globalThis.fetch(input, init);
+}
+
+function resolveRetry(retry: RetryOptions): Required<RetryOptions> {
+  return {
+    initialDelayMs: optionalDuration(
+      retry.initialDelayMs,
+      "retry.initialDelayMs",
+      defaults.initialDelayMs,
+    ),
+    maxDelayMs: optionalDuration(retry.maxDelayMs, "retry.maxDelayMs", defaults.maxDelayMs),
+    maxRetryAfterMs: optionalDuration(
+      retry.maxRetryAfterMs,
+      "retry.maxRetryAfterMs",
+      defaults.maxRetryAfterMs,
+    ),
+  };
+}
+
+/** MISTRAL_TIMEOUT is in seconds, as in the other Mistral clients; fractions are allowed. */
+function readTimeoutVariable(env: Environment): number | undefined {
+  const raw = env.MISTRAL_TIMEOUT;
+  if (raw === undefined || raw === "") return undefined;
+  const text = raw.trim();
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new ConfigurationError(
+      `MISTRAL_TIMEOUT=${JSON.stringify(raw.slice(0, 50))} is invalid: ` +
+        "use a positive number of seconds, such as 30",
+    );
+  }
+
+  return Math.round(seconds * 1000);
+}
+
+function readRetriesVariable(env: Environment): number | undefined {
+  const raw = env.MISTRAL_MAX_RETRIES;
+  if (raw === undefined || raw === "") return undefined;
+  const text = raw.trim();
+  if (!/^\d{1,3}$/.test(text)) {
+    throw new ConfigurationError(
+      `MISTRAL_MAX_RETRIES=${JSON.stringify(raw.slice(0, 50))} is invalid: ` +
+        "use a whole number from 0 to 100, such as 2",
+    );
+  }
+
+  return checkCount(Number(text), "MISTRAL_MAX_RETRIES");
+}
+
+/** Checks a duration in milliseconds: finite, positive, and within what timers support. */
+export function checkDuration(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > 2 ** 31 - 1) {
+    throw new ConfigurationError(
+      `${name} must be a positive number of milliseconds below 2147483648; got ${String(value)}`,
+    );
+  }
+
+  return value;
+}
+
+function optionalDuration(value: unknown, name: string, fallback: number): number {
+  return value === undefined ? fallback : checkDuration(value, name);
+}
+
+export function checkCount(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 100) {
+    throw new ConfigurationError(
+      `${name} must be a whole number from 0 to 100; got ${String(value)}`,
+    );
+  }
+
+  return value;
+}
+
+function optionalSize(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1024) {
+    throw new ConfigurationError(`${name} must be a whole number of bytes, at least 1024`);
+  }
+
+  return value;
+}

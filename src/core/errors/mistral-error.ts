@@ -1,0 +1,69 @@
+/**
+ * Stable machine-readable kinds of every error the library throws. The string values are part of
+ * the public API and never change meaning.
+ */
+export type MistralErrorCode =
+  | "api_error"
+  | "bad_request"
+  | "authentication"
+  | "permission_denied"
+  | "not_found"
+  | "conflict"
+  | "unprocessable_entity"
+  | "rate_limit"
+  | "server_error"
+  | "connection"
+  | "timeout"
+  | "abort"
+  | "stream"
+  | "response_too_large"
+  | "validation"
+  | "configuration";
+
+/** Marks library errors so `isMistralError` works across several copies of the package. */
+const brand = Symbol.for("mistralai-ts.error");
+
+export interface MistralErrorOptions {
+  cause?: unknown;
+  requestId?: string | undefined;
+}
+
+/**
+ * Base class of every error thrown by the library. Messages never contain the API key or request
+ * content; `toJSON` returns only the documented public fields.
+ */
+export class MistralError extends Error {
+  /** Stable kind of the error; see {@link MistralErrorCode}. */
+  readonly kind: MistralErrorCode = "api_error";
+
+  /** Request id the server returned, when a response was received. */
+  readonly requestId: string | undefined;
+
+  constructor(message: string, options: MistralErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.requestId = options.requestId;
+    Object.defineProperty(this, brand, { value: true });
+  }
+
+  toJSON(): Record<string, unknown> {
+    const json: Record<string, unknown> = {};
+    for (const key of Object.keys(this)) {
+      json[key] = (this as unknown as Record<string, unknown>)[key];
+    }
+
+    return { name: this.name, message: this.message, ...json };
+  }
+}
+
+/**
+ * Checks for an error thrown by any copy of this library, optionally of one kind. Prefer it to
+ * `instanceof`, which fails when two copies of the package are installed.
+ */
+export function isMistralError(value: unknown, kind?: MistralErrorCode): value is MistralError {
+  if (typeof value !== "object" || value === null || !(brand in value)) {
+    return false;
+  }
+
+  return kind === undefined || (value as unknown as MistralError).kind === kind;
+}

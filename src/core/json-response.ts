@@ -1,0 +1,52 @@
+import { readBoundedText } from "./body-reader.js";
+import { StreamError } from "./errors/transport-errors.js";
+import type { ApiResponse } from "./transport.js";
+
+/** Metadata attached to every parsed response object as non-enumerable properties. */
+export interface ResponseMeta {
+  /** Request id from `mistral-correlation-id`, `x-kong-request-id` or `x-request-id`. */
+  readonly requestId?: string | undefined;
+}
+
+/** A parsed response body with its {@link ResponseMeta}. */
+export type WithResponseMeta<T> = T & ResponseMeta;
+
+/**
+ * Reads and parses a JSON body within `maxBytes`. Attaches `requestId` without making it
+ * enumerable, so the object serialises exactly as the server sent it.
+ */
+export async function readJsonResponse<T>(
+  api: ApiResponse,
+  maxBytes: number,
+): Promise<WithResponseMeta<T>> {
+  let text: string;
+  try {
+    text = await readBoundedText(api.response, maxBytes, api.timer);
+  } catch (error) {
+    throw api.timer.failure ?? error;
+  } finally {
+    api.timer.finish();
+  }
+
+  let value: unknown;
+  try {
+    value = text === "" ? {} : JSON.parse(text);
+  } catch (error) {
+    throw new StreamError(
+      `The response of ${api.description} is not valid JSON: the server or a proxy ` +
+        "returned something else; check baseURL",
+      { payload: text.slice(0, 200), cause: error, requestId: api.requestId },
+    );
+  }
+
+  return attachMeta(value as T, api.requestId);
+}
+
+/** Attaches response metadata to an object, leaving other values unchanged. */
+export function attachMeta<T>(value: T, requestId: string | undefined): WithResponseMeta<T> {
+  if (typeof value === "object" && value !== null) {
+    Object.defineProperty(value, "requestId", { value: requestId, enumerable: false });
+  }
+
+  return value as WithResponseMeta<T>;
+}

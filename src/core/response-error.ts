@@ -1,0 +1,92 @@
+import type { AttemptTimer } from "./attempt-timer.js";
+import { readBoundedText } from "./body-reader.js";
+import { parseErrorBody } from "./error-body.js";
+import { createApiError, type MistralApiError } from "./errors/api-error.js";
+import { isMistralError } from "./errors/mistral-error.js";
+import { readRetryAfterMs } from "./retry-policy.js";
+
+/** Error bodies are read up to this size; the rest is discarded. */
+const maxErrorBodyBytes = 64 * 1024;
+
+/** Raw error body text kept on the error, for debugging. */
+const maxKeptBodyChars = 8 * 1024;
+
+/**
+ * Reads the request id the API returned. The gateway sets `mistral-correlation-id`; older
+ * deployments and proxies set `x-kong-request-id` or `x-request-id`.
+ */
+export function readRequestId(headers: Headers): string | undefined {
+  return (
+    headers.get("mistral-correlation-id") ??
+    headers.get("x-kong-request-id") ??
+    headers.get("x-request-id") ??
+    undefined
+  );
+}
+
+/** Reads a failed response's body (bounded) and builds the typed error for its status. */
+export async function buildResponseError(
+  response: Response,
+  timer: AttemptTimer,
+  call: { method: string; url: string },
+): Promise<MistralApiError> {
+  const text = await readErrorText(response, timer);
+  const parsed = parseErrorBody(text);
+  const status = response.status;
+  const retryAfterMs = readRetryAfterMs(response.headers);
+  const serverMessage = parsed.message ?? (response.statusText || `HTTP ${status}`);
+  return createApiError({
+    status,
+    message: `${serverMessage} (${status} from ${call.method} ${call.url}): ${hintFor(status, retryAfterMs)}`,
+    serverMessage: parsed.message,
+    requestId: readRequestId(response.headers) ?? parsed.requestId,
+    code: parsed.code,
+    type: parsed.type,
+    param: parsed.param,
+    body: text.length > maxKeptBodyChars ? text.slice(0, maxKeptBodyChars) : text,
+    issues: parsed.issues,
+    retryAfterMs,
+  });
+}
+
+/** A body that cannot be read in time or in size still yields an error with the status. */
+async function readErrorText(response: Response, timer: AttemptTimer): Promise<string> {
+  try {
+    return await readBoundedText(response, maxErrorBodyBytes, timer);
+  } catch (error) {
+    if (isMistralError(error, "response_too_large")) {
+      return "";
+    }
+
+    const failure = timer.failure;
+    if (failure && failure.kind === "abort") throw failure;
+    return "";
+  }
+}
+
+function hintFor(status: number, retryAfterMs: number | undefined): string {
+  if (status === 400) return "fix the request and send it again";
+  if (status === 401) {
+    return (
+      "check MISTRAL_API_KEY or the apiKey option, and that the key is valid for this base URL " +
+      "(Codestral keys work only on the Codestral host)"
+    );
+  }
+
+  if (status === 403) return "check that this key may use the model or endpoint";
+  if (status === 404) return "check the model name, id or path";
+  if (status === 409) return "the resource changed meanwhile: read it again, then retry";
+  if (status === 422) return "fix the fields listed above";
+  if (status === 429) {
+    return retryAfterMs === undefined
+      ? "slow down, or raise the rate limits of your workspace"
+      : `the server asks to wait ${Math.ceil(retryAfterMs / 1000)} s before the next request`;
+  }
+
+  if (status >= 500) return "the server failed; try again later";
+  if (status >= 300 && status < 400) {
+    return "redirects are not followed, so the key never reaches another URL: set baseURL to the final URL";
+  }
+
+  return "see the status and body for details";
+}

@@ -1,0 +1,309 @@
+import { abortErrorFrom, sleep } from "./abort.js";
+import { AttemptTimer } from "./attempt-timer.js";
+import type { RequestOptions } from "./client-options.js";
+import type { ResolvedConfig } from "./config.js";
+import { ValidationError } from "./errors/client-errors.js";
+import type { MistralError } from "./errors/mistral-error.js";
+import { ConnectionError } from "./errors/transport-errors.js";
+import { checkHeaders } from "./headers.js";
+import { buildResponseError, readRequestId } from "./response-error.js";
+import { backoffDelayMs, isRetryableStatus } from "./retry-policy.js";
+
+export type QueryValue = string | number | boolean | null | undefined;
+
+/** One API call, before it is sent. */
+export interface ApiRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Path starting with `/v1`, with parameters already encoded. */
+  path: string;
+  query?: Record<string, QueryValue | QueryValue[]> | undefined;
+  /** JSON value, or a FormData, Blob, byte array or stream sent as is. */
+  body?: unknown;
+  /** True when the response is a `text/event-stream`. */
+  stream?: boolean;
+  options?: RequestOptions | undefined;
+  /**
+   * `unsent` for calls that change server state (uploads, appends): such calls are retried only
+   * where the server cannot have acted on them. Default: `always`.
+   */
+  retryMode?: "always" | "unsent";
+  /** Base URL for this call only, such as a separate Codestral server. */
+  baseURL?: string | undefined;
+}
+
+/** A successful response whose body has not been read yet. */
+export interface ApiResponse {
+  response: Response;
+  /** Still running: the caller reads the body under it, then calls `finish()`. */
+  timer: AttemptTimer;
+  requestId: string | undefined;
+  /** Such as `POST /v1/chat/completions`, for messages. */
+  description: string;
+}
+
+type AttemptResult =
+  | { ok: true; value: ApiResponse }
+  | { ok: false; error: MistralError; retryable: boolean; retryAfterMs?: number | undefined };
+
+/** Sends requests: builds them, applies timeouts, classifies failures and retries. */
+export class Transport {
+  readonly #config: ResolvedConfig;
+  readonly #userAgent: string;
+
+  constructor(config: ResolvedConfig, userAgent: string) {
+    this.#config = config;
+    this.#userAgent = userAgent;
+  }
+
+  get config(): ResolvedConfig {
+    return this.#config;
+  }
+
+  /** Sends the request, retrying where the retry rules allow, and returns the first success. */
+  async send(request: ApiRequest): Promise<ApiResponse> {
+    const options = request.options ?? {};
+    const extraHeaders = options.headers ? checkHeaders(options.headers, "headers option") : {};
+    const body = encodeBody(request);
+    // A stream body is consumed by the first attempt and cannot be sent again.
+    const maxRetries = isStreamBody(body) ? 0 : (options.maxRetries ?? this.#config.maxRetries);
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.#attempt(request, body, extraHeaders);
+      if (result.ok) {
+        return result.value;
+      }
+
+      if (!result.retryable || attempt >= maxRetries) {
+        throw result.error;
+      }
+
+      await sleep(this.#retryDelay(attempt + 1, result.retryAfterMs), options.signal);
+    }
+  }
+
+  #retryDelay(retry: number, retryAfterMs: number | undefined): number {
+    if (retryAfterMs !== undefined) {
+      return retryAfterMs;
+    }
+
+    const { initialDelayMs, maxDelayMs } = this.#config.retry;
+    return backoffDelayMs(retry, initialDelayMs, maxDelayMs);
+  }
+
+  async #attempt(
+    request: ApiRequest,
+    body: BodyInit | undefined,
+    extraHeaders: Record<string, string>,
+  ): Promise<AttemptResult> {
+    const url = buildURL(request.baseURL ?? this.#config.baseURL, request.path, request.query);
+    const description = `${request.method} ${request.path}`;
+    const timer = new AttemptTimer(
+      this.#limits(request.options),
+      request.options?.signal,
+      description,
+    );
+    let response: Response;
+    try {
+      const headers = await this.#headers(request, body, extraHeaders);
+      response = await this.#config.fetch(url, {
+        method: request.method,
+        headers,
+        body,
+        signal: timer.signal,
+        redirect: "manual",
+        ...(isStreamBody(body) ? { duplex: "half" } : {}),
+      } as RequestInit);
+    } catch (error) {
+      timer.finish();
+      return this.#classifyThrown(error, timer, request, url);
+    }
+
+    timer.headersReceived();
+    if (response.ok) {
+      return {
+        ok: true,
+        value: { response, timer, requestId: readRequestId(response.headers), description },
+      };
+    }
+
+    const error = await buildResponseError(response, timer, {
+      method: request.method,
+      url: withoutQuery(url),
+    });
+    timer.finish();
+    return this.#classifyStatus(error, request);
+  }
+
+  #classifyStatus(
+    error: Awaited<ReturnType<typeof buildResponseError>>,
+    request: ApiRequest,
+  ): AttemptResult {
+    const retryAfterMs = error.retryAfterMs;
+    if (retryAfterMs !== undefined && retryAfterMs > this.#config.retry.maxRetryAfterMs) {
+      return { ok: false, error, retryable: false };
+    }
+
+    const status = error.status;
+    const retryable =
+      request.retryMode === "unsent" ? status === 429 || status === 503 : isRetryableStatus(status);
+    return { ok: false, error, retryable, retryAfterMs };
+  }
+
+  #classifyThrown(
+    error: unknown,
+    timer: AttemptTimer,
+    request: ApiRequest,
+    url: string,
+  ): AttemptResult {
+    const failure = timer.failure;
+    if (failure?.kind === "abort") {
+      return { ok: false, error: failure, retryable: false };
+    }
+
+    if (failure?.kind === "timeout") {
+      return { ok: false, error: failure, retryable: request.retryMode !== "unsent" };
+    }
+
+    if (isMistralErrorLike(error)) {
+      return { ok: false, error, retryable: false };
+    }
+
+    const signal = request.options?.signal;
+    if (signal?.aborted) {
+      return { ok: false, error: abortErrorFrom(signal), retryable: false };
+    }
+
+    const code = networkErrorCode(error);
+    const connectionError = new ConnectionError(
+      `Could not reach ${new URL(url).origin} for ${request.method} ${request.path}` +
+        `${code ? ` (${code})` : ""}: check the network, proxy and baseURL`,
+      { cause: sanitizeCause(error) },
+    );
+    const retryable = request.retryMode !== "unsent" || code === "ECONNREFUSED";
+    return { ok: false, error: connectionError, retryable };
+  }
+
+  #limits(options: RequestOptions | undefined) {
+    const config = this.#config;
+    return {
+      timeoutMs: options?.timeoutMs ?? config.timeoutMs,
+      headersTimeoutMs: options?.headersTimeoutMs ?? config.headersTimeoutMs,
+      idleTimeoutMs: options?.idleTimeoutMs ?? config.idleTimeoutMs,
+    };
+  }
+
+  async #headers(
+    request: ApiRequest,
+    body: BodyInit | undefined,
+    extraHeaders: Record<string, string>,
+  ): Promise<Record<string, string>> {
+    const key = await this.#config.apiKey.get();
+    const headers: Record<string, string> = {
+      accept: request.stream ? "text/event-stream" : "application/json",
+      "user-agent": this.#userAgent,
+      ...this.#config.defaultHeaders,
+      ...extraHeaders,
+      authorization: `Bearer ${key}`,
+    };
+    if (typeof body === "string") {
+      headers["content-type"] = "application/json";
+    }
+
+    return headers;
+  }
+}
+
+function isMistralErrorLike(error: unknown): error is MistralError {
+  return typeof error === "object" && error !== null && Symbol.for("mistralai-ts.error") in error;
+}
+
+/** JSON-encodes plain values; FormData, Blob, bytes and streams are sent as they are. */
+function encodeBody(request: ApiRequest): BodyInit | undefined {
+  const { body } = request;
+  const extra = request.options?.extraBody;
+  if (body === undefined && extra === undefined) {
+    return undefined;
+  }
+
+  if (isRawBody(body)) {
+    if (extra !== undefined) {
+      throw new ValidationError(
+        [{ path: "extraBody", message: "only applies to JSON request bodies" }],
+        "Invalid request options",
+      );
+    }
+
+    return body;
+  }
+
+  const merged = extra === undefined ? body : { ...(body as object), ...extra };
+  return JSON.stringify(merged);
+}
+
+function isRawBody(body: unknown): body is BodyInit {
+  return (
+    (typeof FormData !== "undefined" && body instanceof FormData) ||
+    (typeof Blob !== "undefined" && body instanceof Blob) ||
+    body instanceof Uint8Array ||
+    body instanceof ArrayBuffer ||
+    isStreamBody(body)
+  );
+}
+
+function isStreamBody(body: unknown): body is ReadableStream {
+  return typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
+}
+
+function buildURL(
+  baseURL: string,
+  path: string,
+  query: Record<string, QueryValue | QueryValue[]> | undefined,
+): string {
+  const url = baseURL + path;
+  if (query === undefined) {
+    return url;
+  }
+
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    const values = Array.isArray(value) ? value : [value];
+    for (const item of values) {
+      if (item !== undefined && item !== null) search.append(name, String(item));
+    }
+  }
+
+  const text = search.toString();
+  return text === "" ? url : `${url}?${text}`;
+}
+
+function withoutQuery(url: string): string {
+  const index = url.indexOf("?");
+  return index === -1 ? url : url.slice(0, index);
+}
+
+/** Finds a Node-style error code such as ECONNREFUSED on the error or its causes. */
+function networkErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^[A-Z_]+$/.test(code)) {
+      return code;
+    }
+
+    current = (current as { cause?: unknown }).cause;
+  }
+
+  return undefined;
+}
+
+/**
+ * Keeps the name, message and code of a network error but drops every other property, since some
+ * fetch implementations attach the request (with its headers) to their errors.
+ */
+function sanitizeCause(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = new Error(message.slice(0, 300).replace(/Bearer\s+\S+/gi, "Bearer ***"));
+  cause.name = error instanceof Error ? error.name : "Error";
+  const code = networkErrorCode(error);
+  if (code) Object.assign(cause, { code });
+  return cause;
+}

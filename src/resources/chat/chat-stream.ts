@@ -1,0 +1,148 @@
+import { AbortError } from "../../core/errors/transport-errors.js";
+import { readJsonStream } from "../../core/event-stream.js";
+import type { ApiResponse } from "../../core/transport.js";
+import type { ChatCompletionChunk, ContentChunk } from "../../types/chat.js";
+import { type AssembledCompletion, CompletionAccumulator } from "./completion-accumulator.js";
+
+/** A piece of streamed output of the first choice, by kind. */
+export type ContentDelta =
+  | { type: "text"; text: string }
+  | { type: "thinking"; text: string }
+  | { type: "tool_call"; index: number | undefined; id?: string; name?: string; arguments?: string }
+  | { type: "other"; chunk: ContentChunk };
+
+/**
+ * A streamed chat or FIM completion. Iterate it with `for await` for the raw chunks, or use
+ * `textDeltas()` or `contentDeltas()`; `finalCompletion()` resolves once `data: [DONE]` arrived.
+ * It can be iterated once. Leaving the loop early or calling `abort()` closes the connection.
+ */
+export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> {
+  /** Request id of the response that carries this stream. */
+  readonly requestId: string | undefined;
+  readonly #api: ApiResponse;
+  readonly #accumulator = new CompletionAccumulator();
+  readonly #chunks: AsyncGenerator<ChatCompletionChunk, void, undefined>;
+  readonly #final: Promise<AssembledCompletion>;
+  #settle!: { resolve: (value: AssembledCompletion) => void; reject: (error: unknown) => void };
+  #started = false;
+
+  constructor(api: ApiResponse, maxLineBytes: number) {
+    this.#api = api;
+    this.requestId = api.requestId;
+    this.#chunks = readJsonStream<ChatCompletionChunk>(api, {
+      maxLineBytes,
+      acceptEndWithoutDone: () => this.#accumulator.everyChoiceFinished,
+    });
+    this.#final = new Promise((resolve, reject) => {
+      this.#settle = { resolve, reject };
+    });
+    // The result may never be asked for; a failure is still reported through the iterator.
+    this.#final.catch(() => {});
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+    if (this.#started) {
+      throw new Error("This stream was already iterated: a stream can be read once");
+    }
+
+    this.#started = true;
+    return this.#iterate();
+  }
+
+  /** Yields the answer text of the first choice as it arrives, without thinking. */
+  async *textDeltas(): AsyncGenerator<string, void, undefined> {
+    for await (const delta of this.contentDeltas()) {
+      if (delta.type === "text") yield delta.text;
+    }
+  }
+
+  /** Yields each piece of the first choice's output: text, thinking, tool-call fragments. */
+  async *contentDeltas(): AsyncGenerator<ContentDelta, void, undefined> {
+    for await (const chunk of this) {
+      const choice = chunk.choices?.find((item) => (item.index ?? 0) === 0);
+      if (choice?.delta) yield* splitDelta(choice.delta);
+    }
+  }
+
+  /**
+   * Reads the rest of the stream, if no one is reading it, and resolves to the whole completion
+   * in the shape `chat.create()` returns. `usage` is undefined if the server sent none.
+   */
+  async finalCompletion(): Promise<AssembledCompletion> {
+    if (!this.#started) {
+      for await (const _chunk of this) {
+        // Reading to the end fills the accumulator.
+      }
+    }
+
+    return this.#final;
+  }
+
+  /** Closes the connection. A pending read rejects with an AbortError. */
+  abort(): void {
+    this.#api.timer.abort(new AbortError("The stream was aborted with stream.abort()"));
+  }
+
+  async *#iterate(): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+    let settled = false;
+    try {
+      for await (const chunk of this.#chunks) {
+        this.#accumulator.push(chunk);
+        yield chunk;
+      }
+
+      settled = true;
+      this.#settle.resolve(this.#accumulator.result());
+    } catch (error) {
+      settled = true;
+      this.#settle.reject(error);
+      throw error;
+    } finally {
+      if (!settled) {
+        this.#settle.reject(new AbortError("The stream was closed before its end by its reader"));
+      }
+    }
+  }
+}
+
+function* splitDelta(
+  delta: ChatCompletionChunk["choices"][number]["delta"],
+): Generator<ContentDelta> {
+  const content = delta.content;
+  if (typeof content === "string") {
+    if (content !== "") yield { type: "text", text: content };
+  } else if (Array.isArray(content)) {
+    for (const chunk of content) yield classifyChunk(chunk);
+  }
+
+  for (const call of delta.tool_calls ?? []) {
+    const fn = call.function;
+    const args = fn?.arguments;
+    yield {
+      type: "tool_call",
+      index: call.index,
+      ...(typeof call.id === "string" ? { id: call.id } : {}),
+      ...(typeof fn?.name === "string" ? { name: fn.name } : {}),
+      ...(args === undefined
+        ? {}
+        : { arguments: typeof args === "string" ? args : JSON.stringify(args) }),
+    };
+  }
+}
+
+function classifyChunk(chunk: ContentChunk): ContentDelta {
+  if (chunk.type === "text" && typeof chunk.text === "string") {
+    return { type: "text", text: chunk.text };
+  }
+
+  if (chunk.type === "thinking" && Array.isArray(chunk.thinking)) {
+    let text = "";
+    for (const part of chunk.thinking as ContentChunk[]) {
+      if (part.type === "text" && typeof part.text === "string") text += part.text;
+    }
+
+    return { type: "thinking", text };
+  }
+
+  return { type: "other", chunk };
+}
