@@ -1,10 +1,12 @@
 import type { ClientOptions, RequestOptions } from "./core/client-options.js";
-import { type ResolvedConfig, resolveConfig } from "./core/config.js";
+import { type ResolvedConfig, resolveConfig, resolveEndpoint } from "./core/config.js";
 import type { WithResponseMeta } from "./core/json-response.js";
 import { type RawRequest, sendRawRequest, sendRawStreamRequest } from "./core/raw-request.js";
 import type { ServerSentEvent } from "./core/sse-decoder.js";
 import { Transport } from "./core/transport.js";
 import { Chat } from "./resources/chat/chat.js";
+import { Embeddings } from "./resources/embeddings.js";
+import { Fim } from "./resources/fim.js";
 import { Models } from "./resources/models.js";
 import { version } from "./version.js";
 
@@ -15,14 +17,22 @@ import { version } from "./version.js";
  */
 export class MistralClient {
   readonly chat: Chat;
+  readonly embeddings: Embeddings;
+  readonly fim: Fim;
   readonly models: Models;
   readonly #transport: Transport;
   readonly #config: ResolvedConfig;
 
   constructor(options?: ClientOptions) {
     this.#config = resolveConfig(options);
-    this.#transport = new Transport(this.#config, `mistralai-ts/${version}`);
+    const userAgent = `mistralai-ts/${version}`;
+    this.#transport = new Transport(this.#config, userAgent);
+    const fimConfig = resolveEndpoint(this.#config, options?.endpoints?.fim, "fim");
     this.chat = new Chat(this.#transport);
+    this.embeddings = new Embeddings(this.#transport);
+    this.fim = new Fim(
+      fimConfig === this.#config ? this.#transport : new Transport(fimConfig, userAgent),
+    );
     this.models = new Models(this.#transport);
   }
 

@@ -2,6 +2,7 @@ export { MistralClient } from "./client.js";
 export type { ApiKeySource } from "./core/api-key.js";
 export type {
   ClientOptions,
+  EndpointOptions,
   FetchFunction,
   RequestOptions,
   RetryOptions,
@@ -31,6 +32,8 @@ export {
   TimeoutError,
 } from "./core/errors/transport-errors.js";
 export type { ResponseMeta, WithResponseMeta } from "./core/json-response.js";
+export type { Page, PageResult } from "./core/pagination.js";
+export { PagedList } from "./core/pagination.js";
 export { encodePathParameter } from "./core/path.js";
 export type { RawRequest } from "./core/raw-request.js";
 export type { ServerSentEvent } from "./core/sse-decoder.js";
@@ -41,8 +44,78 @@ export { ChatCompletionStream } from "./resources/chat/chat-stream.js";
 export type { AssembledCompletion } from "./resources/chat/completion-accumulator.js";
 export { contentText, contentThinking } from "./resources/chat/message-content.js";
 export { createToolCallId } from "./resources/chat/tool-call-id.js";
+export { Embeddings } from "./resources/embeddings.js";
+export { Fim } from "./resources/fim.js";
 export { Models } from "./resources/models.js";
-export type * from "./types/chat.js";
-export type * from "./types/common.js";
-export type * from "./types/models.js";
+export type {
+  AssistantMessage,
+  BuiltInConnector,
+  ChatCompletionChoice,
+  ChatCompletionChunk,
+  ChatCompletionMessage,
+  ChatCompletionRequest,
+  ChatCompletionResponse,
+  ChatCompletionStreamChoice,
+  ChatMessage,
+  ContentChunk,
+  DeltaMessage,
+  DocumentURLChunk,
+  FileChunk,
+  FinishReason,
+  FunctionCall,
+  FunctionDefinition,
+  ImageDetail,
+  ImageURL,
+  ImageURLChunk,
+  InputAudioChunk,
+  JsonSchemaFormat,
+  KnownContentChunk,
+  MessageContent,
+  NamedToolChoice,
+  Prediction,
+  ReferenceChunk,
+  ResponseFormat,
+  ResponseFormatType,
+  SystemMessage,
+  TextChunk,
+  ThinkChunk,
+  ThinkingContent,
+  Tool,
+  ToolCall,
+  ToolCallDelta,
+  ToolChoice,
+  ToolChoiceMode,
+  ToolMessage,
+  ToolReferenceChunk,
+  UnknownContentChunk,
+  UserMessage,
+} from "./types/chat.js";
+export type {
+  GuardrailConfig,
+  ModerationLLMAction,
+  ModerationLLMV1CategoryThresholds,
+  ModerationLLMV1Config,
+  ModerationLLMV2CategoryThresholds,
+  ModerationLLMV2Config,
+  OpenString,
+  PromptTokensDetails,
+  UsageInfo,
+} from "./types/common.js";
+export type {
+  Embedding,
+  EmbeddingDtype,
+  EmbeddingRequest,
+  EmbeddingResponse,
+} from "./types/embeddings.js";
+export type { FimCompletionRequest, FimCompletionResponse } from "./types/fim.js";
+export type {
+  BaseModelCard,
+  DeleteModelResponse,
+  FTModelCard,
+  Model,
+  ModelCapabilities,
+  ModelCardCommon,
+  ModelList,
+  ModelType,
+} from "./types/models.js";
 export { version } from "./version.js";

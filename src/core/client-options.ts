@@ -49,6 +49,19 @@ export interface ClientOptions {
    * `authorization` is rejected here, because the key must come from `apiKey`.
    */
   defaultHeaders?: Record<string, string>;
+
+  /**
+   * A different server, and optionally key, for some resources. Codestral-plan keys work only on
+   * the Codestral host, so `{ fim: { baseURL: "https://codestral.mistral.ai", apiKey } }` sends
+   * fill-in-the-middle there while every other call uses `baseURL`.
+   */
+  endpoints?: { fim?: EndpointOptions };
+}
+
+/** Server of one resource; the key defaults to the client's. */
+export interface EndpointOptions {
+  baseURL: string;
+  apiKey?: ApiKeySource;
 }
 
 /** Retry timing. Which failures are retried is fixed; see the README. */

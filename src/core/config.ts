@@ -1,6 +1,11 @@
 import { ApiKeyProvider, type ApiKeySource } from "./api-key.js";
 import { defaultBaseURL, normaliseBaseURL } from "./base-url.js";
-import type { ClientOptions, FetchFunction, RetryOptions } from "./client-options.js";
+import type {
+  ClientOptions,
+  EndpointOptions,
+  FetchFunction,
+  RetryOptions,
+} from "./client-options.js";
 import { ConfigurationError } from "./errors/client-errors.js";
 import { checkHeaders } from "./headers.js";
 
@@ -43,11 +48,40 @@ const knownOptions = new Set<string>([
   "maxStreamLineBytes",
   "fetch",
   "defaultHeaders",
+  "endpoints",
 ]);
 
 const knownRetryOptions = new Set<string>(["initialDelayMs", "maxDelayMs", "maxRetryAfterMs"]);
 
 type Environment = Record<string, string | undefined>;
+
+/**
+ * Returns the configuration of a resource with its own endpoint: the client's settings with that
+ * endpoint's base URL and, when given, its key.
+ */
+export function resolveEndpoint(
+  config: ResolvedConfig,
+  endpoint: EndpointOptions | undefined,
+  name: string,
+): ResolvedConfig {
+  if (endpoint === undefined) {
+    return config;
+  }
+
+  rejectUnknownOptions(endpoint, new Set(["baseURL", "apiKey"]), `endpoints.${name} option`);
+  if (typeof endpoint.baseURL !== "string") {
+    throw new ConfigurationError(`endpoints.${name}.baseURL must be a string URL`);
+  }
+
+  return {
+    ...config,
+    baseURL: normaliseBaseURL(endpoint.baseURL, `The endpoints.${name}.baseURL option`),
+    apiKey:
+      endpoint.apiKey === undefined
+        ? config.apiKey
+        : new ApiKeyProvider(endpoint.apiKey, `the endpoints.${name}.apiKey option`),
+  };
+}
 
 /** Reads the process environment where there is one (Node, Bun, Deno with permission). */
 export function readEnvironment(): Environment {

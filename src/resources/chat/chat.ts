@@ -1,9 +1,12 @@
 import type { RequestOptions } from "../../core/client-options.js";
-import { readJsonResponse, type WithResponseMeta } from "../../core/json-response.js";
+import type { WithResponseMeta } from "../../core/json-response.js";
 import type { Transport } from "../../core/transport.js";
 import type { ChatCompletionRequest, ChatCompletionResponse } from "../../types/chat.js";
 import { checkCompletionRequest, checkMessages } from "./chat-request-check.js";
-import { ChatCompletionStream } from "./chat-stream.js";
+import type { ChatCompletionStream } from "./chat-stream.js";
+import { sendCompletion, streamCompletion } from "./completion-calls.js";
+
+const path = "/v1/chat/completions";
 
 /** Chat completions: `POST /v1/chat/completions`. */
 export class Chat {
@@ -14,37 +17,21 @@ export class Chat {
   }
 
   /** Sends a chat completion request and returns the whole response. */
-  async create(
+  create(
     request: ChatCompletionRequest,
     options?: RequestOptions,
   ): Promise<WithResponseMeta<ChatCompletionResponse>> {
     checkChatRequest(request);
-    const api = await this.#transport.send({
-      method: "POST",
-      path: "/v1/chat/completions",
-      body: request,
-      options,
-    });
-    return readJsonResponse<ChatCompletionResponse>(api, this.#transport.config.maxResponseBytes);
+    return sendCompletion(this.#transport, path, request, options);
   }
 
   /**
    * Sends a chat completion request with `stream: true` and returns the stream once the response
    * headers arrived. Failures before that (429, 5xx, connection) are retried like `create()`.
    */
-  async stream(
-    request: ChatCompletionRequest,
-    options?: RequestOptions,
-  ): Promise<ChatCompletionStream> {
+  stream(request: ChatCompletionRequest, options?: RequestOptions): Promise<ChatCompletionStream> {
     checkChatRequest(request);
-    const api = await this.#transport.send({
-      method: "POST",
-      path: "/v1/chat/completions",
-      body: { ...request, stream: true },
-      stream: true,
-      options,
-    });
-    return new ChatCompletionStream(api, this.#transport.config.maxStreamLineBytes);
+    return streamCompletion(this.#transport, path, request, options);
   }
 }
 
