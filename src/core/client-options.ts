@@ -20,7 +20,10 @@ export interface ClientOptions {
    */
   baseURL?: string;
 
-  /** Limit in milliseconds for each attempt, from sending to the last byte. Default: 120000. */
+  /**
+   * Limit in milliseconds for each attempt, from sending to the last byte of a response or
+   * stream. Default: `MISTRAL_TIMEOUT` (seconds), else 600000.
+   */
   timeoutMs?: number;
 
   /** Limit in milliseconds until the response headers arrive. Default: 60000. */

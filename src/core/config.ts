@@ -25,7 +25,7 @@ export interface ResolvedConfig {
 }
 
 export const defaults = {
-  timeoutMs: 120_000,
+  timeoutMs: 600_000,
   headersTimeoutMs: 60_000,
   idleTimeoutMs: 30_000,
   maxRetries: 2,
