@@ -34,12 +34,12 @@ export async function buildResponseError(
   const parsed = parseErrorBody(text);
   const status = response.status;
   const retryAfterMs = readRetryAfterMs(response.headers);
-  const serverMessage = parsed.message ?? (response.statusText || `HTTP ${status}`);
+  const summary = parsed.message ?? (response.statusText || `HTTP ${status}`);
   return createApiError({
     status,
-    message: `${serverMessage} (${status} from ${call.method} ${call.url}): ${hintFor(status, retryAfterMs)}`,
-    serverMessage: parsed.message,
-    requestId: readRequestId(response.headers) ?? parsed.requestId,
+    message: `${summary} (${status} from ${call.method} ${call.url}): ${hintFor(status, retryAfterMs)}`,
+    serverMessage: parsed.serverMessage,
+    requestId: parsed.requestId ?? readRequestId(response.headers),
     code: parsed.code,
     type: parsed.type,
     param: parsed.param,

@@ -20,7 +20,7 @@ export class Fim {
   }
 
   /** Returns the code that fits between `prompt` and `suffix`. */
-  create(
+  async create(
     request: FimCompletionRequest,
     options?: RequestOptions,
   ): Promise<WithResponseMeta<FimCompletionResponse>> {
@@ -29,7 +29,10 @@ export class Fim {
   }
 
   /** Streams the middle part; the stream has the same helpers as a chat stream. */
-  stream(request: FimCompletionRequest, options?: RequestOptions): Promise<ChatCompletionStream> {
+  async stream(
+    request: FimCompletionRequest,
+    options?: RequestOptions,
+  ): Promise<ChatCompletionStream> {
     checkCompletionRequest(request, ["model", "prompt"]);
     return streamCompletion(this.#transport, path, request, options);
   }

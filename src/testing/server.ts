@@ -110,7 +110,7 @@ export class MockMistralServer {
     this.#queue.length = 0;
   }
 
-  /** Clears the queue and the recorded requests. */
+  /** Clears the queue, the recorded requests and the stored state (files, jobs, conversations). */
   reset(): void {
     this.clearQueue();
     this.requests.length = 0;

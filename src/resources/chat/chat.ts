@@ -17,7 +17,7 @@ export class Chat {
   }
 
   /** Sends a chat completion request and returns the whole response. */
-  create(
+  async create(
     request: ChatCompletionRequest,
     options?: RequestOptions,
   ): Promise<WithResponseMeta<ChatCompletionResponse>> {
@@ -29,7 +29,10 @@ export class Chat {
    * Sends a chat completion request with `stream: true` and returns the stream once the response
    * headers arrived. Failures before that (429, 5xx, connection) are retried like `create()`.
    */
-  stream(request: ChatCompletionRequest, options?: RequestOptions): Promise<ChatCompletionStream> {
+  async stream(
+    request: ChatCompletionRequest,
+    options?: RequestOptions,
+  ): Promise<ChatCompletionStream> {
     checkChatRequest(request);
     return streamCompletion(this.#transport, path, request, options);
   }
