@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import { version } from "../version.js";
+import { type CommandLine, parseCommandLine } from "./arguments.js";
+import { runChat } from "./commands/chat.js";
+import { runDemo } from "./commands/demo.js";
+import { runModels } from "./commands/models.js";
+import type { CommandContext } from "./context.js";
+import { ExitCode } from "./exit-codes.js";
+import { reportFailure } from "./failure.js";
+import { helpText } from "./help.js";
+import { listenForInterrupt } from "./interrupt.js";
+import { Output } from "./output.js";
+
+// Startup imports only the command line modules: the commands import the client (and `demo`
+// the test server) when they run, so `mistral --help` stays fast.
+
+/** Runs the `mistral` command with the arguments after the script name; returns its status. */
+async function main(argv: readonly string[]): Promise<ExitCode> {
+  const output = new Output(process.stdout, process.stderr);
+  const interrupt = listenForInterrupt();
+  const context: CommandContext = {
+    env: process.env,
+    output,
+    stdin: process.stdin,
+    signal: interrupt.signal,
+    verbose: false,
+    keyOrigin: undefined,
+  };
+
+  try {
+    const commandLine = parseCommandLine(argv);
+    context.verbose = "verbose" in commandLine && commandLine.verbose;
+    return await dispatch(commandLine, context);
+  } catch (error) {
+    return await reportFailure(error, context);
+  } finally {
+    interrupt.dispose();
+    await output.flush();
+  }
+}
+
+async function dispatch(commandLine: CommandLine, context: CommandContext): Promise<ExitCode> {
+  switch (commandLine.command) {
+    case "help":
+      await context.output.text(helpText(commandLine.topic));
+      return ExitCode.success;
+    case "version":
+      await context.output.line(version);
+      return ExitCode.success;
+    case "chat":
+      return runChat(commandLine.args, context);
+    case "models":
+      return runModels(commandLine.args, context);
+    case "demo":
+      return runDemo(commandLine.args, context);
+  }
+}
+
+/**
+ * Ends the command when stdout fails. EPIPE means the reader closed the pipe early, as in
+ * `mistral models | head -1`, so the command ends quietly with success.
+ */
+function exitOnStdoutError(error: NodeJS.ErrnoException): void {
+  process.exit(error.code === "EPIPE" ? ExitCode.success : ExitCode.unexpected);
+}
+
+process.stdout.on("error", exitOnStdoutError);
+// Exiting explicitly, after the flush in main, ends the process even when an idle keep-alive
+// socket of fetch is still open.
+process.exit(await main(process.argv.slice(2)));
