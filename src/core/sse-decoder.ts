@@ -51,6 +51,8 @@ export class SseDecoder {
   }
 
   #pushText(text: string): ServerSentEvent[] {
+    // An empty read must not clear a pending CR, or a CRLF split around it would end two lines.
+    if (text.length === 0) return [];
     const events: ServerSentEvent[] = [];
     let input = this.#buffer.length === 0 ? text : this.#buffer + text;
     let start = 0;
@@ -88,6 +90,8 @@ export class SseDecoder {
   }
 
   #processLine(line: string): void {
+    // Whole lines are checked too, so the bound does not depend on where reads split the body.
+    this.#checkLineLength(line);
     const colon = line.indexOf(":");
     if (colon === 0) return;
     const field = colon === -1 ? line : line.slice(0, colon);

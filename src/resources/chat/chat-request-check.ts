@@ -67,6 +67,18 @@ export function checkCompletionRequest(request: unknown, required: string[]): vo
   }
 }
 
+/** Rejects an `extraBody` that sets `stream`, which would make the response parser mismatch. */
+export function checkExtraBody(extraBody: Record<string, unknown> | undefined): void {
+  if (extraBody !== undefined && "stream" in extraBody) {
+    throw new ValidationError([
+      {
+        path: "extraBody.stream",
+        message: "is set by the method: call stream() for a stream, create() otherwise",
+      },
+    ]);
+  }
+}
+
 /** Adds the message checks of chat and agent requests to the common ones. */
 export function checkMessages(messages: unknown): void {
   if (!Array.isArray(messages) || messages.length === 0) {

@@ -9,8 +9,12 @@ import type {
 } from "../../types/chat.js";
 import type { UsageInfo } from "../../types/common.js";
 
-/** A streamed completion after assembly. `usage` is undefined when the server sent none. */
-export interface AssembledCompletion extends Omit<ChatCompletionResponse, "usage"> {
+/**
+ * A streamed completion after assembly. `usage` is undefined when the server sent none. Built with
+ * Pick because Omit over a type with an index signature drops every named field.
+ */
+export interface AssembledCompletion
+  extends Pick<ChatCompletionResponse, "id" | "object" | "model" | "created" | "choices"> {
   usage: UsageInfo | undefined;
 }
 

@@ -1,6 +1,7 @@
 import type { RequestOptions } from "../../core/client-options.js";
 import { readJsonResponse, type WithResponseMeta } from "../../core/json-response.js";
 import type { Transport } from "../../core/transport.js";
+import { checkExtraBody } from "./chat-request-check.js";
 import { ChatCompletionStream } from "./chat-stream.js";
 
 /**
@@ -13,6 +14,7 @@ export async function sendCompletion<T>(
   request: object,
   options: RequestOptions | undefined,
 ): Promise<WithResponseMeta<T>> {
+  checkExtraBody(options?.extraBody);
   const api = await transport.send({ method: "POST", path, body: request, options });
   return readJsonResponse<T>(api, transport.config.maxResponseBytes);
 }
@@ -24,6 +26,7 @@ export async function streamCompletion(
   request: object,
   options: RequestOptions | undefined,
 ): Promise<ChatCompletionStream> {
+  checkExtraBody(options?.extraBody);
   const api = await transport.send({
     method: "POST",
     path,
