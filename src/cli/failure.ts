@@ -17,6 +17,7 @@ const exitCodeByKind: Record<MistralErrorCode, ExitCode> = {
   bad_request: ExitCode.validation,
   unprocessable_entity: ExitCode.validation,
   rate_limit: ExitCode.rateLimit,
+  client_rate_limit: ExitCode.rateLimit,
   timeout: ExitCode.timeout,
   connection: ExitCode.connection,
   not_found: ExitCode.apiError,

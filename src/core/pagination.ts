@@ -69,9 +69,10 @@ export class PagedList<T> implements AsyncIterable<T> {
   /** Collects items into an array, stopping after `limit` items (default: all). */
   async toArray(limit = Number.POSITIVE_INFINITY): Promise<T[]> {
     const items: T[] = [];
+    if (limit <= 0) return items;
     for await (const item of this) {
-      if (items.length >= limit) break;
       items.push(item);
+      if (items.length >= limit) break;
     }
 
     return items;

@@ -18,7 +18,8 @@ export type MistralErrorCode =
   | "stream"
   | "response_too_large"
   | "validation"
-  | "configuration";
+  | "configuration"
+  | "client_rate_limit";
 
 /** Marks library errors so `isMistralError` works across several copies of the package. */
 const brand = Symbol.for("mistralai-ts.error");

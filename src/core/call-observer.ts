@@ -1,0 +1,95 @@
+import type { UsageInfo } from "../types/common.js";
+import type { MistralError } from "./errors/mistral-error.js";
+
+/** Identity of one API call, shared by every observer callback of that call. */
+export interface CallInfo {
+  /** Short correlation id (8 hex characters); retries keep the id of their first attempt. */
+  readonly id: string;
+  /**
+   * Bounded operation name such as `chat.create` or `files.upload`. Calls without a typed method
+   * use the method and the path with id-like segments replaced by `{id}`.
+   */
+  readonly operation: string;
+  readonly method: string;
+  /** Path as sent, ids included. */
+  readonly path: string;
+  /** The `model` field of the request body, when it has one. */
+  readonly model: string | undefined;
+  /** End user named with the `user` request option. */
+  readonly user: string | undefined;
+  readonly stream: boolean;
+  /** Start time, in milliseconds since the epoch. */
+  readonly startedAt: number;
+  /** The request body as the caller passed it. Observers must not log it unless told to. */
+  readonly requestBody: unknown;
+}
+
+/** What an attempt's response headers said. */
+export interface AttemptResponse {
+  attempt: number;
+  status: number;
+  headers: Headers;
+  requestId: string | undefined;
+  /** Time from the call's start to the headers, in milliseconds. */
+  elapsedMs: number;
+}
+
+/** How a call ended. */
+export interface CallOutcome {
+  error: MistralError | undefined;
+  /** Status of the last response, when one arrived. */
+  status: number | undefined;
+  requestId: string | undefined;
+  /** Token usage from the response body or the last stream chunk, when the server sent it. */
+  usage: UsageInfo | undefined;
+  /** Model the response names, when it names one. */
+  responseModel: string | undefined;
+  /** Number of attempts made, 1 when nothing was retried. */
+  attempts: number;
+  /** Time from the call's start to its last byte (or its failure), in milliseconds. */
+  durationMs: number;
+  /** Time from the call's start to the first response headers, when they arrived. */
+  timeToFirstByteMs: number | undefined;
+  /** The parsed response body (JSON calls) or assembled completion (streams). */
+  responseBody: unknown;
+}
+
+/**
+ * Callbacks the request pipeline makes during a call. Every callback is optional, runs
+ * synchronously, and is isolated: an exception thrown by an observer is caught and ignored, so it
+ * can never break or stall a request. Slow work belongs in a queue the observer drains itself.
+ */
+export interface CallObserver {
+  onCallStart?(call: CallInfo): void;
+  onRetry?(call: CallInfo, info: { attempt: number; delayMs: number; error: MistralError }): void;
+  onResponseHeaders?(call: CallInfo, response: AttemptResponse): void;
+  /** A client-side limiter made the call wait. */
+  onThrottled?(call: CallInfo, info: { waitedMs: number; limit: string }): void;
+  onCallEnd?(call: CallInfo, outcome: CallOutcome): void;
+}
+
+/** Calls `callback` on each observer, swallowing anything an observer throws. */
+export function notifyObservers<K extends keyof CallObserver>(
+  observers: readonly CallObserver[],
+  method: K,
+  ...args: Parameters<NonNullable<CallObserver[K]>>
+): void {
+  for (const observer of observers) {
+    const callback = observer[method] as ((...values: unknown[]) => void) | undefined;
+    if (callback === undefined) continue;
+    try {
+      callback.apply(observer, args);
+    } catch {
+      // An observer failure must never affect the call it observes.
+    }
+  }
+}
+
+/** Replaces path segments that look like ids, so operation names stay a bounded set. */
+export function operationFromPath(method: string, path: string): string {
+  const template = path
+    .split("/")
+    .map((segment) => (/\d/.test(segment) || segment.length > 24 ? "{id}" : segment))
+    .join("/");
+  return `${method} ${template}`;
+}
