@@ -26,6 +26,8 @@ const exitCodeByKind: Record<MistralErrorCode, ExitCode> = {
   api_error: ExitCode.apiError,
   stream: ExitCode.stream,
   response_too_large: ExitCode.stream,
+  structured_output: ExitCode.stream,
+  tool_runner: ExitCode.apiError,
   abort: ExitCode.interrupted,
 };
 

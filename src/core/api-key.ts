@@ -12,8 +12,17 @@ const keyPattern = /^[\x21-\x7e]+$/;
  */
 export class ApiKeyProvider {
   readonly #read: () => Promise<string>;
+  readonly #cacheMs: number;
+  #cached: Promise<string> | undefined;
+  #cachedAt = 0;
 
-  constructor(source: ApiKeySource, origin: string) {
+  /** True when the key comes from a function, which can return a new key after a 401. */
+  readonly canRefresh: boolean;
+
+  /** `cacheMs`: how long a key returned by a function is reused; 0 calls it per request. */
+  constructor(source: ApiKeySource, origin: string, cacheMs = 0) {
+    this.#cacheMs = cacheMs;
+    this.canRefresh = typeof source === "function";
     if (typeof source === "function") {
       this.#read = async () => checkApiKey(await source(), origin);
     } else {
@@ -24,7 +33,20 @@ export class ApiKeyProvider {
 
   /** Returns the current key, trimmed and checked. */
   get(): Promise<string> {
-    return this.#read();
+    if (this.#cacheMs <= 0) return this.#read();
+    const now = Date.now();
+    if (this.#cached === undefined || now - this.#cachedAt >= this.#cacheMs) {
+      this.#cachedAt = now;
+      this.#cached = this.#read();
+      this.#cached.catch(() => this.invalidate());
+    }
+
+    return this.#cached;
+  }
+
+  /** Drops the cached key so the next request calls the key function again. */
+  invalidate(): void {
+    this.#cached = undefined;
   }
 
   toJSON(): string {

@@ -26,6 +26,10 @@ export class AttemptTimer {
   readonly #callerSignal: AbortSignal | undefined;
   readonly #description: string;
   readonly #onCallerAbort = () => this.#fail(abortErrorFrom(this.#callerSignal!));
+  #finished = false;
+
+  /** Called once, the first time `finish()` runs. */
+  onFinish: (() => void) | undefined;
 
   /** `description` names the call in messages, such as `POST /v1/chat/completions`. */
   constructor(limits: AttemptLimits, callerSignal: AbortSignal | undefined, description: string) {
@@ -82,6 +86,10 @@ export class AttemptTimer {
     clearTimeout(this.#idleTimer);
     this.#totalTimer = this.#headersTimer = this.#idleTimer = undefined;
     this.#callerSignal?.removeEventListener("abort", this.#onCallerAbort);
+    if (!this.#finished) {
+      this.#finished = true;
+      this.onFinish?.();
+    }
   }
 
   /** Aborts the attempt with the given error, unless it already ended. */

@@ -1,4 +1,7 @@
+import type { RateLimitOptions } from "../guard/rate-limit-options.js";
+import type { RateLimiter } from "../guard/rate-limiter.js";
 import type { ApiKeySource } from "./api-key.js";
+import type { CallObserver } from "./call-observer.js";
 
 /** A `fetch`-compatible function, for proxies, custom agents or other runtimes. */
 export type FetchFunction = (
@@ -59,6 +62,23 @@ export interface ClientOptions {
    * fill-in-the-middle there while every other call uses `baseURL`.
    */
   endpoints?: { fim?: EndpointOptions };
+
+  /**
+   * How long a key returned by an `apiKey` function is reused, in milliseconds. After a 401 the
+   * function is called again and the request retried once, whatever this value. Default: 0 (the
+   * function is called before every request).
+   */
+  apiKeyCacheMs?: number;
+
+  /**
+   * Client-side rate limits, token budgets and the retry budget (on by default: 0.2 retries per
+   * call, at most 20 in reserve). Pass `{ limiter }` to use your own limiter, such as one backed by
+   * a shared store. See {@link RateLimitOptions}.
+   */
+  rateLimits?: RateLimitOptions & { limiter?: RateLimiter };
+
+  /** Callbacks run for every call: metrics, audit events, logging. See {@link CallObserver}. */
+  observers?: CallObserver[];
 }
 
 /** Server of one resource; the key defaults to the client's. */
@@ -92,6 +112,12 @@ export interface RequestOptions {
 
   /** Extra headers for this call, checked like `defaultHeaders`. */
   headers?: Record<string, string>;
+
+  /**
+   * End user the call is made for. Per-user rate limits, budgets and metrics key on it. It is not
+   * sent to the API.
+   */
+  user?: string;
 
   /**
    * Fields merged verbatim into the JSON body, for fields the API added after this release.

@@ -1,5 +1,9 @@
+import { createLimiter } from "../guard/create-limiter.js";
+import type { RateLimiter } from "../guard/rate-limiter.js";
+import { RetryBudget } from "../guard/retry-budget.js";
 import { ApiKeyProvider, type ApiKeySource } from "./api-key.js";
 import { defaultBaseURL, normaliseBaseURL } from "./base-url.js";
+import type { CallObserver } from "./call-observer.js";
 import type {
   ClientOptions,
   EndpointOptions,
@@ -22,6 +26,15 @@ export interface ResolvedConfig {
   maxStreamLineBytes: number;
   fetch: FetchFunction;
   defaultHeaders: Record<string, string>;
+  /** Observers, limiter and retry budget the pipeline runs for every call. */
+  pipeline: PipelineConfig;
+}
+
+export interface PipelineConfig {
+  observers: CallObserver[];
+  limiter: RateLimiter | undefined;
+  retryBudget: RetryBudget | undefined;
+  defaultCompletionTokens: number;
 }
 
 export const defaults = {
@@ -49,6 +62,9 @@ const knownOptions = new Set<string>([
   "fetch",
   "defaultHeaders",
   "endpoints",
+  "apiKeyCacheMs",
+  "rateLimits",
+  "observers",
 ]);
 
 const knownRetryOptions = new Set<string>(["initialDelayMs", "maxDelayMs", "maxRetryAfterMs"]);
@@ -106,7 +122,11 @@ export function resolveConfig(
       : (readTimeoutVariable(env) ?? defaults.timeoutMs);
 
   return {
-    apiKey: resolveApiKey(options.apiKey, env),
+    apiKey: resolveApiKey(
+      options.apiKey,
+      env,
+      optionalDuration(options.apiKeyCacheMs, "apiKeyCacheMs", 0, true),
+    ),
     baseURL: resolveBaseURL(options.baseURL, env),
     timeoutMs,
     headersTimeoutMs: optionalDuration(
@@ -132,10 +152,15 @@ export function resolveConfig(
     ),
     fetch: resolveFetch(options.fetch),
     defaultHeaders: checkHeaders(options.defaultHeaders ?? {}, "defaultHeaders"),
+    pipeline: resolvePipeline(options),
   };
 }
 
 function rejectUnknownOptions(options: object, known: Set<string>, label: string): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new ConfigurationError(`The ${label}s must be an object`);
+  }
+
   const unknown = Object.keys(options).filter((name) => !known.has(name));
   if (unknown.length > 0) {
     const list = unknown.map((name) => JSON.stringify(name)).join(", ");
@@ -145,9 +170,13 @@ function rejectUnknownOptions(options: object, known: Set<string>, label: string
   }
 }
 
-function resolveApiKey(option: ApiKeySource | undefined, env: Environment): ApiKeyProvider {
+function resolveApiKey(
+  option: ApiKeySource | undefined,
+  env: Environment,
+  cacheMs: number,
+): ApiKeyProvider {
   if (option !== undefined) {
-    return new ApiKeyProvider(option, "the apiKey option");
+    return new ApiKeyProvider(option, "the apiKey option", cacheMs);
   }
 
   const value = env.MISTRAL_API_KEY;
@@ -175,7 +204,17 @@ function resolveBaseURL(option: string | undefined, env: Environment): string {
     return defaultBaseURL;
   }
 
-  return normaliseBaseURL(value, `MISTRAL_BASE_URL (${JSON.stringify(value.slice(0, 200))})`);
+  return normaliseBaseURL(value, `MISTRAL_BASE_URL (${JSON.stringify(redactURLText(value))})`);
+}
+
+/**
+ * Shortens a URL for an error message and leaves out what may hold a secret: the query, the
+ * fragment, and everything up to the last `@` (user name and password).
+ */
+function redactURLText(value: string): string {
+  const withoutQuery = value.slice(0, 200).replace(/[?#][\s\S]*$/, "");
+  const at = withoutQuery.lastIndexOf("@");
+  return at === -1 ? withoutQuery : `***@${withoutQuery.slice(at + 1)}`;
 }
 
 function resolveFetch(option: FetchFunction | undefined): FetchFunction {
@@ -253,8 +292,31 @@ export function checkDuration(value: unknown, name: string): number {
   return value;
 }
 
-function optionalDuration(value: unknown, name: string, fallback: number): number {
-  return value === undefined ? fallback : checkDuration(value, name);
+function optionalDuration(
+  value: unknown,
+  name: string,
+  fallback: number,
+  allowZero = false,
+): number {
+  if (value === undefined) return fallback;
+  if (allowZero && value === 0) return 0;
+  return checkDuration(value, name);
+}
+
+function resolvePipeline(options: ClientOptions): PipelineConfig {
+  const observers = options.observers ?? [];
+  if (!Array.isArray(observers)) {
+    throw new ConfigurationError("The observers option must be an array of CallObserver objects");
+  }
+
+  const limits = options.rateLimits;
+  const budget = limits?.retryBudget;
+  return {
+    observers: [...observers],
+    limiter: limits === undefined ? undefined : createLimiter(limits),
+    retryBudget: budget === false ? undefined : new RetryBudget(budget?.ratio, budget?.max),
+    defaultCompletionTokens: limits?.defaultCompletionTokens ?? 0,
+  };
 }
 
 export function checkCount(value: unknown, name: string): number {

@@ -2,7 +2,10 @@ import type { ValidationIssue } from "./errors/api-error.js";
 
 /** Fields read from an error response body, whatever envelope the API used. */
 export interface ParsedErrorBody {
+  /** Text for an error message: the body's message, then other details, cut at 500 characters. */
   message: string | undefined;
+  /** The body's `message` exactly as sent when it is plain text; otherwise `message`, uncut. */
+  serverMessage: string | undefined;
   code: unknown;
   type: string | undefined;
   param: unknown;
@@ -22,6 +25,7 @@ const maxMessageLength = 500;
 export function parseErrorBody(text: string): ParsedErrorBody {
   const result: ParsedErrorBody = {
     message: undefined,
+    serverMessage: undefined,
     code: null,
     type: undefined,
     param: null,
@@ -30,14 +34,20 @@ export function parseErrorBody(text: string): ParsedErrorBody {
   };
   const json = parseJson(text);
   if (!isRecord(json)) {
-    result.message = plainTextMessage(text);
+    result.serverMessage = plainTextMessage(text);
+    result.message =
+      result.serverMessage === undefined ? undefined : truncate(result.serverMessage);
     return result;
   }
 
+  // A proxy may wrap the envelope as `{error: {...}}`; top-level fields win over nested ones.
+  if (isRecord(json.error)) readEnvelopeFields(json.error, result);
   readEnvelopeFields(json, result);
   const details = collectDetails(json);
   result.issues = details.issues;
-  result.message = joinMessages(details.sentences, result.issues);
+  const joined = joinMessages(details.sentences, result.issues);
+  result.serverMessage = plainMessageField(json) ?? joined;
+  result.message = joined === undefined ? undefined : truncate(joined);
   return result;
 }
 
@@ -48,15 +58,27 @@ function readEnvelopeFields(json: Record<string, unknown>, result: ParsedErrorBo
   if (typeof json.request_id === "string") result.requestId = json.request_id;
 }
 
+/** Returns the `message` field when it is readable text rather than a JSON-encoded envelope. */
+function plainMessageField(json: Record<string, unknown>): string | undefined {
+  const message = json.message;
+  if (typeof message !== "string" || message.trim() === "") return undefined;
+  const trimmed = message.trim();
+  const isJson = /^[[{]/.test(trimmed) && parseJson(trimmed) !== undefined;
+  return isJson ? undefined : message;
+}
+
 interface Details {
   sentences: string[];
   issues: ValidationIssue[];
 }
 
-/** Gathers sentences and validation issues from `message`, `detail` and `error`, deduplicated. */
+/**
+ * Gathers sentences and validation issues from `message`, `detail` and `error`, deduplicated. The
+ * documented `message` comes first, so the error message starts with it.
+ */
 function collectDetails(json: Record<string, unknown>): Details {
   const details: Details = { sentences: [], issues: [] };
-  for (const key of ["detail", "message", "error"]) {
+  for (const key of ["message", "detail", "error"]) {
     collectValue(json[key], details, 0);
   }
 
@@ -140,7 +162,7 @@ function joinMessages(sentences: string[], issues: ValidationIssue[]): string | 
     return undefined;
   }
 
-  return truncate(parts.join("; "));
+  return parts.join("; ");
 }
 
 function plainTextMessage(text: string): string | undefined {
@@ -149,7 +171,7 @@ function plainTextMessage(text: string): string | undefined {
     return undefined;
   }
 
-  return truncate(trimmed.replace(/\s+/g, " "));
+  return trimmed.replace(/\s+/g, " ");
 }
 
 /** Runs this long of base64 or hex are documents or images the server echoed back. */

@@ -1,4 +1,4 @@
-import { isMistralError } from "./errors/mistral-error.js";
+import { isMistralError, type MistralError } from "./errors/mistral-error.js";
 import { AbortError, StreamError } from "./errors/transport-errors.js";
 import { type ServerSentEvent, SseDecoder } from "./sse-decoder.js";
 import type { ApiResponse } from "./transport.js";
@@ -41,19 +41,26 @@ export async function* readServerSentEvents(
 
     yield* decoder.end();
     completed = true;
+  } catch (error) {
+    api.call?.end({ error: error as MistralError });
+    throw error;
   } finally {
     if (!completed && !state.ended && timer.failure === undefined) {
       timer.abort(new AbortError(`The stream of ${api.description} was closed before its end`));
+      api.call?.end({ error: timer.failure });
     }
 
     timer.finish();
     reader.cancel().catch(() => {});
+    if (!state.endedByCaller) api.call?.end();
   }
 }
 
 /** Set `ended` before leaving the loop when the stream's own end marker was read. */
 export interface StreamState {
   ended: boolean;
+  /** True when the caller ends `api.call` itself, after checks of its own. */
+  endedByCaller?: boolean;
 }
 
 export interface JsonStreamOptions {
@@ -75,22 +82,32 @@ export async function* readJsonStream<T>(
   api: ApiResponse,
   options: JsonStreamOptions,
 ): AsyncGenerator<T, void, undefined> {
-  const state: StreamState = { ended: false };
-  for await (const event of readServerSentEvents(api, options.maxLineBytes, state)) {
-    const data = event.data;
-    if (data === "[DONE]" || data.trim() === "[DONE]") {
-      state.ended = true;
-      return;
+  const state: StreamState = { ended: false, endedByCaller: true };
+  try {
+    for await (const event of readServerSentEvents(api, options.maxLineBytes, state)) {
+      const data = event.data;
+      if (data === "[DONE]" || data.trim() === "[DONE]") {
+        state.ended = true;
+        break;
+      }
+
+      yield parseEventData<T>(data, api);
     }
 
-    yield parseEventData<T>(data, api);
-  }
+    if (!state.ended && !options.acceptEndWithoutDone()) {
+      throw new StreamError(
+        `The stream of ${api.description} ended before its final event: ` +
+          "the output is incomplete; retry the request",
+      );
+    }
 
-  if (!options.acceptEndWithoutDone()) {
-    throw new StreamError(
-      `The stream of ${api.description} ended before its final event: ` +
-        "the output is incomplete; retry the request",
-    );
+    api.call?.end();
+  } catch (error) {
+    api.call?.end({ error: error as MistralError });
+    throw error;
+  } finally {
+    // A reader that left early ends the call as aborted.
+    if (!state.ended) api.call?.end({ error: api.timer.failure });
   }
 }
 

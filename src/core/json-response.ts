@@ -1,4 +1,5 @@
 import { readBoundedText } from "./body-reader.js";
+import type { MistralError } from "./errors/mistral-error.js";
 import { StreamError } from "./errors/transport-errors.js";
 import type { ApiResponse } from "./transport.js";
 
@@ -23,7 +24,9 @@ export async function readJsonResponse<T>(
   try {
     text = await readBoundedText(api.response, maxBytes, api.timer);
   } catch (error) {
-    throw api.timer.failure ?? error;
+    const failure = api.timer.failure ?? error;
+    api.call?.end({ error: failure as MistralError });
+    throw failure;
   } finally {
     api.timer.finish();
   }
@@ -32,13 +35,16 @@ export async function readJsonResponse<T>(
   try {
     value = text === "" ? {} : JSON.parse(text);
   } catch (error) {
-    throw new StreamError(
+    const failure = new StreamError(
       `The response of ${api.description} is not valid JSON: the server or a proxy ` +
         "returned something else; check baseURL",
       { payload: text.slice(0, 200), cause: error, requestId: api.requestId },
     );
+    api.call?.end({ error: failure });
+    throw failure;
   }
 
+  api.call?.end({ body: value });
   return attachMeta(value as T, api.requestId);
 }
 

@@ -24,13 +24,19 @@ export function readRequestId(headers: Headers): string | undefined {
   );
 }
 
-/** Reads a failed response's body (bounded) and builds the typed error for its status. */
+/**
+ * Reads a failed response's body (bounded) and builds the typed error for its status. Some
+ * gateways echo the key they rejected, so every occurrence of `apiKey` in the body is replaced
+ * before any of it reaches the error.
+ */
 export async function buildResponseError(
   response: Response,
   timer: AttemptTimer,
   call: { method: string; url: string },
+  apiKey = "",
 ): Promise<MistralApiError> {
-  const text = await readErrorText(response, timer);
+  const received = await readErrorText(response, timer);
+  const text = apiKey === "" ? received : received.replaceAll(apiKey, "[API key removed]");
   const parsed = parseErrorBody(text);
   const status = response.status;
   const retryAfterMs = readRetryAfterMs(response.headers);

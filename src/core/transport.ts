@@ -1,5 +1,7 @@
-import { abortErrorFrom, sleep } from "./abort.js";
+import { estimateTokens } from "../guard/token-estimate.js";
+import { abortErrorFrom, fetchUntilAborted, sleep } from "./abort.js";
 import { AttemptTimer } from "./attempt-timer.js";
+import { CallTracker } from "./call-tracker.js";
 import type { RequestOptions } from "./client-options.js";
 import type { ResolvedConfig } from "./config.js";
 import { ValidationError } from "./errors/client-errors.js";
@@ -7,7 +9,7 @@ import type { MistralError } from "./errors/mistral-error.js";
 import { ConnectionError } from "./errors/transport-errors.js";
 import { checkHeaders } from "./headers.js";
 import { buildResponseError, readRequestId } from "./response-error.js";
-import { backoffDelayMs, isRetryableStatus } from "./retry-policy.js";
+import { backoffDelayMs, isRetryableStatus, readRetryAfterMs } from "./retry-policy.js";
 
 export type QueryValue = string | number | boolean | null | undefined;
 
@@ -29,11 +31,18 @@ export interface ApiRequest {
   retryMode?: "always" | "unsent";
   /** Base URL for this call only, such as a separate Codestral server. */
   baseURL?: string | undefined;
+  /** Bounded name for metrics, such as `chat.create`; default: method and path template. */
+  operation?: string | undefined;
 }
 
 /** A successful response whose body has not been read yet. */
 export interface ApiResponse {
   response: Response;
+  /**
+   * Observers' and limiter's view of the call; undefined when the client has neither. Whoever
+   * reads the body ends it with `call.end()`.
+   */
+  call: CallTracker | undefined;
   /** Still running: the caller reads the body under it, then calls `finish()`. */
   timer: AttemptTimer;
   requestId: string | undefined;
@@ -64,20 +73,101 @@ export class Transport {
     const options = request.options ?? {};
     const extraHeaders = options.headers ? checkHeaders(options.headers, "headers option") : {};
     const body = encodeBody(request);
+    const call = this.#startCall(request);
+    try {
+      if (call) await this.#waitForLimits(call, request);
+      const api = await this.#sendWithRetries(request, body, extraHeaders, call);
+      if (call) {
+        api.call = call;
+        // JSON and stream readers end the call with its result; this ends it for other readers
+        // (downloads, binary bodies) once their body is done.
+        if (!request.stream) {
+          api.timer.onFinish = () => queueMicrotask(() => call.end({ error: api.timer.failure }));
+        }
+      }
+
+      return api;
+    } catch (error) {
+      call?.end({ error: error as MistralError });
+      throw error;
+    }
+  }
+
+  async #sendWithRetries(
+    request: ApiRequest,
+    body: BodyInit | undefined,
+    extraHeaders: Record<string, string>,
+    call: CallTracker | undefined,
+  ): Promise<ApiResponse> {
+    const options = request.options ?? {};
+    const { retryBudget } = this.#config.pipeline;
     // A stream body is consumed by the first attempt and cannot be sent again.
     const maxRetries = isStreamBody(body) ? 0 : (options.maxRetries ?? this.#config.maxRetries);
+    let keyRefreshed = false;
     for (let attempt = 0; ; attempt++) {
-      const result = await this.#attempt(request, body, extraHeaders);
+      call?.attemptStarted();
+      const result = await this.#attempt(request, body, extraHeaders, call);
       if (result.ok) {
         return result.value;
       }
 
-      if (!result.retryable || attempt >= maxRetries) {
+      // A 401 with a key function may mean the key rotated: read it again and retry once.
+      if (isStatus(result.error, 401) && !keyRefreshed && this.#config.apiKey.canRefresh) {
+        keyRefreshed = true;
+        this.#config.apiKey.invalidate();
+        call?.retrying(0, result.error);
+        attempt--;
+        continue;
+      }
+
+      if (!result.retryable || attempt >= maxRetries || retryBudget?.tryWithdraw() === false) {
         throw result.error;
       }
 
-      await sleep(this.#retryDelay(attempt + 1, result.retryAfterMs), options.signal);
+      const delayMs = this.#retryDelay(attempt + 1, result.retryAfterMs);
+      call?.retrying(delayMs, result.error);
+      await sleep(delayMs, options.signal);
     }
+  }
+
+  /** Creates the call's tracker, or nothing when no observer, limiter or budget needs one. */
+  #startCall(request: ApiRequest): CallTracker | undefined {
+    const pipeline = this.#config.pipeline;
+    pipeline.retryBudget?.recordCall();
+    if (pipeline.observers.length === 0 && pipeline.limiter === undefined) {
+      return undefined;
+    }
+
+    return new CallTracker(
+      pipeline.observers,
+      {
+        operation: request.operation,
+        method: request.method,
+        path: request.path,
+        stream: request.stream === true,
+      },
+      request.body,
+      request.options?.user,
+    );
+  }
+
+  async #waitForLimits(call: CallTracker, request: ApiRequest): Promise<void> {
+    const { limiter, defaultCompletionTokens } = this.#config.pipeline;
+    if (limiter === undefined) return;
+    call.permit = await limiter.acquire({
+      user: request.options?.user,
+      estimatedTokens: estimateTokens(request.body, defaultCompletionTokens),
+      signal: request.options?.signal,
+    });
+  }
+
+  #observeHeaders(call: CallTracker, response: Response, requestId: string | undefined): void {
+    call.responseHeaders(response.status, response.headers, requestId);
+    this.#config.pipeline.limiter?.observeResponse(
+      response.status,
+      response.headers,
+      response.status === 429 ? readRetryAfterMs(response.headers) : undefined,
+    );
   }
 
   #retryDelay(retry: number, retryAfterMs: number | undefined): number {
@@ -93,6 +183,7 @@ export class Transport {
     request: ApiRequest,
     body: BodyInit | undefined,
     extraHeaders: Record<string, string>,
+    call: CallTracker | undefined,
   ): Promise<AttemptResult> {
     const url = buildURL(request.baseURL ?? this.#config.baseURL, request.path, request.query);
     const description = `${request.method} ${request.path}`;
@@ -102,33 +193,39 @@ export class Transport {
       description,
     );
     let response: Response;
+    let key = "";
     try {
-      const headers = await this.#headers(request, body, extraHeaders);
-      response = await this.#config.fetch(url, {
+      key = await this.#config.apiKey.get();
+      const headers = this.#headers(request, body, extraHeaders, key);
+      const pending = this.#config.fetch(url, {
         method: request.method,
         headers,
         body,
         signal: timer.signal,
-        redirect: "manual",
+        // Node's fetch (undici 6) copies a stream body whole unless redirects are errors, so
+        // uploads use "error"; both modes keep the key away from a redirect target.
+        redirect: isStreamBody(body) ? "error" : "manual",
         ...(isStreamBody(body) ? { duplex: "half" } : {}),
       } as RequestInit);
+      response = await fetchUntilAborted(pending, timer.signal);
     } catch (error) {
       timer.finish();
       return this.#classifyThrown(error, timer, request, url);
     }
 
     timer.headersReceived();
+    const requestId = readRequestId(response.headers);
+    if (call) this.#observeHeaders(call, response, requestId);
     if (response.ok) {
-      return {
-        ok: true,
-        value: { response, timer, requestId: readRequestId(response.headers), description },
-      };
+      return { ok: true, value: { response, timer, requestId, description, call: undefined } };
     }
 
-    const error = await buildResponseError(response, timer, {
-      method: request.method,
-      url: withoutQuery(url),
-    });
+    const error = await buildResponseError(
+      response,
+      timer,
+      { method: request.method, url: withoutQuery(url) },
+      key,
+    );
     timer.finish();
     return this.#classifyStatus(error, request);
   }
@@ -173,6 +270,15 @@ export class Transport {
     }
 
     const code = networkErrorCode(error);
+    if (/redirect/i.test(error instanceof Error ? error.message : "")) {
+      const redirectError = new ConnectionError(
+        `The server answered ${request.method} ${request.path} with a redirect, which is not ` +
+          "followed so the key never reaches another URL: set baseURL to the final URL",
+        { cause: sanitizeCause(error) },
+      );
+      return { ok: false, error: redirectError, retryable: false };
+    }
+
     const connectionError = new ConnectionError(
       `Could not reach ${new URL(url).origin} for ${request.method} ${request.path}` +
         `${code ? ` (${code})` : ""}: check the network, proxy and baseURL`,
@@ -191,12 +297,12 @@ export class Transport {
     };
   }
 
-  async #headers(
+  #headers(
     request: ApiRequest,
     body: BodyInit | undefined,
     extraHeaders: Record<string, string>,
-  ): Promise<Record<string, string>> {
-    const key = await this.#config.apiKey.get();
+    key: string,
+  ): Record<string, string> {
     const headers: Record<string, string> = {
       accept: request.stream ? "text/event-stream" : "application/json",
       "user-agent": this.#userAgent,
@@ -210,6 +316,10 @@ export class Transport {
 
     return headers;
   }
+}
+
+function isStatus(error: MistralError, status: number): boolean {
+  return (error as { status?: unknown }).status === status;
 }
 
 function isMistralErrorLike(error: unknown): error is MistralError {

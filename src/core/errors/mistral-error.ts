@@ -19,7 +19,9 @@ export type MistralErrorCode =
   | "response_too_large"
   | "validation"
   | "configuration"
-  | "client_rate_limit";
+  | "client_rate_limit"
+  | "structured_output"
+  | "tool_runner";
 
 /** Marks library errors so `isMistralError` works across several copies of the package. */
 const brand = Symbol.for("mistralai-ts.error");

@@ -88,6 +88,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     try {
       for await (const chunk of this.#chunks) {
         this.#accumulator.push(chunk);
+        if (chunk.usage) this.#api.call?.noteUsage(chunk.usage, chunk.model);
         yield chunk;
       }
 
