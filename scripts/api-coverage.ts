@@ -13,7 +13,8 @@ import { MistralClient } from "../src/index.js";
 import { coveredOperations, uncoveredGroups } from "./api-coverage-map.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const specFile = process.env.MISTRAL_OPENAPI_SPEC ?? path.resolve(root, "../shared/spec/mistral-openapi.yaml");
+const specFile =
+  process.env.MISTRAL_OPENAPI_SPEC ?? path.resolve(root, "../shared/spec/mistral-openapi.yaml");
 const pageFile = path.join(root, "docs/api-coverage.md");
 const httpMethods = ["get", "post", "put", "patch", "delete"];
 
@@ -81,7 +82,8 @@ function main(): void {
     const method = coveredOperations[operation.id];
     if (method !== undefined) {
       covered++;
-      if (!methodExists(client, method)) problems.push(`client.${method} (for ${operation.id}) does not exist`);
+      if (!methodExists(client, method))
+        problems.push(`client.${method} (for ${operation.id}) does not exist`);
     }
 
     rows.push(`| ${operation.method} | \`${operation.path}\` | ${operation.id} | ${status} |`);
@@ -110,10 +112,13 @@ function main(): void {
 
   if (process.argv.includes("--check")) {
     const committed = readFileSync(pageFile, "utf8");
-    if (committed !== page) problems.push("docs/api-coverage.md is out of date: run npm run coverage");
+    if (committed !== page)
+      problems.push("docs/api-coverage.md is out of date: run npm run coverage");
   } else {
     writeFileSync(pageFile, page);
-    console.log(`Wrote ${path.relative(root, pageFile)}: ${covered} of ${operations.length} covered`);
+    console.log(
+      `Wrote ${path.relative(root, pageFile)}: ${covered} of ${operations.length} covered`,
+    );
   }
 
   if (problems.length > 0) {

@@ -95,3 +95,73 @@ export interface DeleteModelResponse {
   deleted?: boolean;
   [key: string]: unknown;
 }
+
+// Fine-tuned model management: PATCH /v1/fine_tuning/models/{model_id} and
+// POST / DELETE /v1/fine_tuning/models/{model_id}/archive.
+
+/** Fields of a fine-tuned model to change; fields left out stay as they are. */
+export interface FTModelUpdateRequest {
+  name?: string | null;
+}
+
+/** Capabilities of a fine-tuned model. */
+export interface FTModelCapabilities {
+  /** Server default: true. */
+  completion_chat?: boolean;
+  completion_fim?: boolean;
+  function_calling?: boolean;
+  fine_tuning?: boolean;
+  classification?: boolean;
+  [key: string]: unknown;
+}
+
+/** One target of a fine-tuned classifier. */
+export interface ClassifierTarget {
+  name: string;
+  labels: string[];
+  weight: number;
+  loss_function: OpenString<"single_class" | "multi_class">;
+  [key: string]: unknown;
+}
+
+/** Kind of fine-tuned model. */
+export type FTModelType = OpenString<"completion" | "classifier">;
+
+/**
+ * A fine-tuned model as the fine-tuning API returns it. `classifier_targets` is present when
+ * `model_type` is `"classifier"`.
+ */
+export interface FTModel {
+  id: string;
+  /** `"model"`. */
+  object?: string;
+  /** Creation time, in Unix seconds. */
+  created: number;
+  owned_by: string;
+  workspace_id: string;
+  /** Id of the model it was fine-tuned from. */
+  root: string;
+  root_version: string;
+  archived: boolean;
+  name?: string | null;
+  capabilities: FTModelCapabilities;
+  /** Context window, in tokens. Server default: 32768. */
+  max_context_length?: number;
+  aliases?: string[];
+  /** Id of the fine-tuning job that produced the model. */
+  job: string;
+  /** Server default: `"completion"`. */
+  model_type?: FTModelType;
+  classifier_targets?: ClassifierTarget[];
+  [key: string]: unknown;
+}
+
+/** Result of archiving or unarchiving a fine-tuned model. */
+export interface FTModelArchiveResponse {
+  id: string;
+  /** `"model"`. */
+  object?: string;
+  /** The new state: true after `archive`, false after `unarchive`. */
+  archived?: boolean;
+  [key: string]: unknown;
+}
