@@ -4,10 +4,18 @@ import type { WithResponseMeta } from "./core/json-response.js";
 import { type RawRequest, sendRawRequest, sendRawStreamRequest } from "./core/raw-request.js";
 import type { ServerSentEvent } from "./core/sse-decoder.js";
 import { Transport } from "./core/transport.js";
+import { Agents } from "./resources/agents.js";
+import { Audio } from "./resources/audio/audio.js";
+import { Batch } from "./resources/batch.js";
 import { Chat } from "./resources/chat/chat.js";
+import { Classifiers } from "./resources/classifiers.js";
+import { Conversations } from "./resources/conversations.js";
 import { Embeddings } from "./resources/embeddings.js";
+import { Files } from "./resources/files.js";
 import { Fim } from "./resources/fim.js";
+import { Libraries } from "./resources/libraries/libraries.js";
 import { Models } from "./resources/models.js";
+import { Ocr } from "./resources/ocr.js";
 import { version } from "./version.js";
 
 /**
@@ -16,10 +24,18 @@ import { version } from "./version.js";
  * a closure: no property, `util.inspect` or `JSON.stringify` of the client shows it.
  */
 export class MistralClient {
+  readonly agents: Agents;
+  readonly audio: Audio;
+  readonly batch: Batch;
   readonly chat: Chat;
+  readonly classifiers: Classifiers;
+  readonly conversations: Conversations;
   readonly embeddings: Embeddings;
+  readonly files: Files;
   readonly fim: Fim;
+  readonly libraries: Libraries;
   readonly models: Models;
+  readonly ocr: Ocr;
   readonly #transport: Transport;
   readonly #config: ResolvedConfig;
 
@@ -28,8 +44,16 @@ export class MistralClient {
     const userAgent = `mistralai-ts/${version}`;
     this.#transport = new Transport(this.#config, userAgent);
     const fimConfig = resolveEndpoint(this.#config, options?.endpoints?.fim, "fim");
+    this.agents = new Agents(this.#transport);
+    this.audio = new Audio(this.#transport);
+    this.batch = new Batch(this.#transport);
+    this.files = new Files(this.#transport);
     this.chat = new Chat(this.#transport);
+    this.classifiers = new Classifiers(this.#transport);
+    this.ocr = new Ocr(this.#transport);
+    this.conversations = new Conversations(this.#transport);
     this.embeddings = new Embeddings(this.#transport);
+    this.libraries = new Libraries(this.#transport);
     this.fim = new Fim(
       fimConfig === this.#config ? this.#transport : new Transport(fimConfig, userAgent),
     );

@@ -18,6 +18,8 @@ export interface ChatArguments {
   maxTokens: number | undefined;
   /** Print the whole completion as JSON instead of streaming the text. */
   json: boolean;
+  /** Path of a JSON Schema file: the answer is parsed, checked and printed as JSON. */
+  schema: string | undefined;
   apiKeyFile: string | undefined;
 }
 
@@ -54,6 +56,7 @@ const chatOptions = {
   temperature: { type: "string", short: "t" },
   "max-tokens": { type: "string" },
   json: { type: "boolean" },
+  schema: { type: "string" },
   "api-key-file": { type: "string" },
 } as const satisfies OptionsConfig;
 
@@ -156,6 +159,7 @@ function parseCommand(command: CommandName, rest: string[], verbose: boolean): C
         temperature: parseTemperature(values.temperature),
         maxTokens: parseMaxTokens(values["max-tokens"]),
         json: values.json === true,
+        schema: checkSchemaPath(values.schema),
         apiKeyFile: checkKeyFilePath(values["api-key-file"], command),
       },
     };
@@ -248,6 +252,11 @@ function parseMaxTokens(value: string | undefined): number | undefined {
   }
 
   return tokens;
+}
+
+function checkSchemaPath(path: string | undefined): string | undefined {
+  if (path === "") throw new UsageError("--schema needs a file path", "chat");
+  return path;
 }
 
 function checkKeyFilePath(path: string | undefined, command: CommandName): string | undefined {

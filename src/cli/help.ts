@@ -58,6 +58,9 @@ Options:
   -t, --temperature T      sampling temperature, such as 0.7 (the API accepts 0 to 1.5)
       --max-tokens N       maximum number of tokens in the answer
       --json               print the whole completion as JSON instead of streaming text
+      --schema FILE        ask for JSON matching the JSON Schema in FILE, and print the
+                           answer as JSON once checked (FILE may also hold {"name",
+                           "schema", "strict"}); with --json, print the whole completion
       --api-key-file PATH  read the API key from PATH
   -v, --verbose            print a summary (model, tokens, time, request id) on stderr
   -h, --help               show this help

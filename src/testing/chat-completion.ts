@@ -13,8 +13,8 @@ interface ToolCall {
   index: number;
 }
 
-/** Reply of the default model: text, or one call of a requested tool. */
-type Turn = { kind: "text"; text: string } | { kind: "tool"; call: ToolCall };
+/** Reply of the default model: text, or calls of requested tools. */
+type Turn = { kind: "text"; text: string } | { kind: "tool"; calls: ToolCall[] };
 
 /** Maximum length of a text reply in characters (code points). */
 const MAX_ANSWER_LENGTH = 200;
@@ -26,9 +26,12 @@ const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
  * the request, as JSON or, with `"stream": true`, as an event stream.
  *
  * The answer is `Echo: <last user message>`. After a `tool` message it reports the tool result
- * instead. When the request offers tools, `tool_choice` is not `"none"` and the last message is
- * not a tool result, the answer is one call of the first tool (or of the tool that `tool_choice`
- * names), with arguments generated from its parameter schema. Token counts are word counts.
+ * instead. With `response_format` `json_schema` the answer is a JSON value generated from the
+ * schema, and with `json_object` it is `{"echo": <that text>}`. When the request offers tools,
+ * `tool_choice` is not `"none"` and the last message is not a tool result, the answer is one call
+ * of the first tool (or of the tool that `tool_choice` names), with arguments generated from its
+ * parameter schema; with `parallel_tool_calls: true` and no named tool, it calls every tool once.
+ * Token counts are word counts.
  */
 export function chatCompletionPlan(call: IncomingCall, nowMs: number): ResponsePlan {
   const issues = validateChatRequest(call);
@@ -117,47 +120,69 @@ function validateChatRequest(call: IncomingCall): ValidationIssue[] {
 function decideTurn(request: JsonObject, messages: unknown[], rawBody: Buffer): Turn {
   const last = messages.at(-1);
   const lastIsToolResult = isObject(last) && last["role"] === "tool";
-  const tool = chooseTool(request);
-  if (tool !== undefined && !lastIsToolResult) {
-    const parameters = tool["parameters"] ?? { type: "object" };
-    const call: ToolCall = {
-      id: toolCallId(rawBody),
-      type: "function",
-      function: {
-        name: String(tool["name"]),
-        arguments: JSON.stringify(exampleForSchema(parameters)),
-      },
-      index: 0,
-    };
-    return { kind: "tool", call };
+  const tools = chooseTools(request);
+  if (tools.length > 0 && !lastIsToolResult) {
+    const calls = tools.map((tool, index): ToolCall => {
+      const parameters = tool["parameters"] ?? { type: "object" };
+      return {
+        id: toolCallId(rawBody, index),
+        type: "function",
+        function: {
+          name: String(tool["name"]),
+          arguments: JSON.stringify(exampleForSchema(parameters)),
+        },
+        index,
+      };
+    });
+    return { kind: "tool", calls };
   }
 
+  let text: string;
   if (lastIsToolResult) {
     const name = toolResultName(last, messages);
-    return {
-      kind: "text",
-      text: truncate(`Tool ${name} returned: ${contentText(last["content"])}`),
-    };
+    text = truncate(`Tool ${name} returned: ${contentText(last["content"])}`);
+  } else {
+    const lastUser = messages.findLast((m) => isObject(m) && m["role"] === "user");
+    const prompt = isObject(lastUser) ? contentText(lastUser["content"]).trim() : "";
+    text = truncate(`Echo: ${prompt}`.trim());
   }
 
-  const lastUser = messages.findLast((m) => isObject(m) && m["role"] === "user");
-  const text = isObject(lastUser) ? contentText(lastUser["content"]).trim() : "";
-  return { kind: "text", text: truncate(`Echo: ${text}`.trim()) };
+  return { kind: "text", text: formatAnswer(request["response_format"], text) };
 }
 
-/** The function definition the model calls, or undefined when it replies in text. */
-function chooseTool(request: JsonObject): JsonObject | undefined {
+/** Shapes the answer as `response_format` asks; JSON answers are never truncated. */
+function formatAnswer(format: unknown, text: string): string {
+  if (!isObject(format)) {
+    return text;
+  }
+
+  if (format["type"] === "json_schema") {
+    const jsonSchema = format["json_schema"];
+    const schema = isObject(jsonSchema) ? jsonSchema["schema"] : undefined;
+    return JSON.stringify(exampleForSchema(schema ?? { type: "object" }));
+  }
+
+  return format["type"] === "json_object" ? JSON.stringify({ echo: text }) : text;
+}
+
+/** The function definitions the model calls, none when it replies in text. */
+function chooseTools(request: JsonObject): JsonObject[] {
   const choice = request["tool_choice"];
   const tools = Array.isArray(request["tools"]) ? request["tools"] : [];
   const functions = tools
     .map((tool) => (isObject(tool) ? tool["function"] : undefined))
     .filter((fn): fn is JsonObject => isObject(fn) && typeof fn["name"] === "string");
   if (functions.length === 0 || choice === "none") {
-    return undefined;
+    return [];
   }
 
   const named = isObject(choice) && isObject(choice["function"]) ? choice["function"]["name"] : "";
-  return functions.find((fn) => fn["name"] === named) ?? functions[0];
+  const namedFunction = functions.find((fn) => fn["name"] === named);
+  if (namedFunction === undefined && request["parallel_tool_calls"] === true) {
+    return functions;
+  }
+
+  return [namedFunction ?? functions[0]!];
 }
 
 /** Returns the tool name of a tool message, from its `name` or the assistant call it matches. */
@@ -179,14 +204,20 @@ function toolResultName(message: JsonObject, messages: unknown[]): string {
 }
 
 /**
- * Derives a tool-call id from the request bytes: 9 characters from [A-Za-z0-9], the format the
- * API requires for ids sent back in later requests.
+ * Derives a tool-call id from the request bytes and the call's index: 9 characters from
+ * [A-Za-z0-9], the format the API requires for ids sent back in later requests.
  */
-function toolCallId(rawBody: Buffer): string {
-  const digest = createHash("sha256").update(rawBody).digest();
+function toolCallId(rawBody: Buffer, index: number): string {
+  const hash = createHash("sha256").update(rawBody);
+  // Index 0 hashes the body alone, so single calls keep the ids of earlier versions.
+  if (index > 0) {
+    hash.update(`#${index}`);
+  }
+
+  const digest = hash.digest();
   let id = "";
-  for (let index = 0; index < 9; index++) {
-    id += BASE62[digest[index]! % BASE62.length];
+  for (let position = 0; position < 9; position++) {
+    id += BASE62[digest[position]! % BASE62.length];
   }
 
   return id;
@@ -205,7 +236,7 @@ function body(turn: Turn, context: ReplyContext) {
         message: {
           role: "assistant",
           content: isTool ? "" : turn.text,
-          tool_calls: isTool ? [turn.call] : null,
+          tool_calls: isTool ? turn.calls : null,
         },
         finish_reason: isTool ? "tool_calls" : "stop",
       },
@@ -215,7 +246,7 @@ function body(turn: Turn, context: ReplyContext) {
 }
 
 /**
- * Builds the stream: a role delta, then the text in word-sized deltas or the whole tool call in
+ * Builds the stream: a role delta, then the text in word-sized deltas or the whole tool calls in
  * one delta (as Mistral's own models send it). The last delta carries `finish_reason` and usage.
  */
 function streamPlan(turn: Turn, context: ReplyContext): ResponsePlan {
@@ -230,7 +261,7 @@ function streamPlan(turn: Turn, context: ReplyContext): ResponsePlan {
 
   const events = [chunk({ role: "assistant", content: "" }, null, false)];
   if (turn.kind === "tool") {
-    events.push(chunk({ content: "", tool_calls: [turn.call] }, "tool_calls", true));
+    events.push(chunk({ content: "", tool_calls: turn.calls }, "tool_calls", true));
     return ssePlan(events);
   }
 
@@ -245,7 +276,7 @@ function streamPlan(turn: Turn, context: ReplyContext): ResponsePlan {
 function turnText(turn: Turn): string {
   return turn.kind === "text"
     ? turn.text
-    : `${turn.call.function.name} ${turn.call.function.arguments}`;
+    : turn.calls.map((call) => `${call.function.name} ${call.function.arguments}`).join(" ");
 }
 
 function messageWords(message: unknown): number {

@@ -1,21 +1,35 @@
-import type { ChatCompletionRequest, ChatMessage } from "../../index.js";
+import type {
+  ChatCompletionRequest,
+  ChatMessage,
+  MistralClient,
+  ResponseFormat,
+} from "../../index.js";
 import type { ChatArguments } from "../arguments.js";
 import type { CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { openClient } from "../open-client.js";
+import { readSchemaFormat } from "../schema-file.js";
 import { readPromptFromStdin } from "../stdin.js";
 import { formatSummary, printStream } from "../stream-output.js";
 
 /**
  * `mistral chat`: streams the completion text to stdout, or prints the whole completion as JSON with
- * `--json`. With `--verbose` a summary line follows on stderr.
+ * `--json`, or with `--schema FILE` prints the answer parsed and checked against the schema. With
+ * `--verbose` a summary line follows on stderr.
  */
 export async function runChat(args: ChatArguments, context: CommandContext): Promise<ExitCode> {
   // The key is checked first, so a missing key fails before the command waits on stdin.
   const client = await openClient(args.apiKeyFile, context);
+  // Read before the prompt, so a wrong path fails before the command waits on stdin.
+  const responseFormat =
+    args.schema === undefined ? undefined : await readSchemaFormat(args.schema);
   const prompt = args.prompt.kind === "stdin" ? await readStdin(context) : args.prompt.text;
   const request = buildChatRequest(args, prompt);
   const options = { signal: context.signal };
+
+  if (responseFormat !== undefined) {
+    return printParsed(client, { ...request, response_format: responseFormat }, args, context);
+  }
 
   if (args.json) {
     const completion = await client.chat.create(request, options);
@@ -30,6 +44,27 @@ export async function runChat(args: ChatArguments, context: CommandContext): Pro
     const elapsedMs = performance.now() - started;
     context.output.diagnostic(
       formatSummary({ completion, elapsedMs, requestId: stream.requestId }),
+    );
+  }
+
+  return ExitCode.success;
+}
+
+/** Prints the parsed answer as JSON, or the whole completion with `--json`. */
+async function printParsed(
+  client: MistralClient,
+  request: ChatCompletionRequest & { response_format: ResponseFormat },
+  args: ChatArguments,
+  context: CommandContext,
+): Promise<ExitCode> {
+  const started = performance.now();
+  const completion = await client.chat.parse(request, { signal: context.signal });
+  const shown = args.json ? completion : completion.choices[0]?.message.parsed;
+  await context.output.line(JSON.stringify(shown, null, 2));
+  if (context.verbose) {
+    const elapsedMs = performance.now() - started;
+    context.output.diagnostic(
+      formatSummary({ completion, elapsedMs, requestId: completion.requestId }),
     );
   }
 

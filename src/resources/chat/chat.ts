@@ -5,6 +5,21 @@ import type { ChatCompletionRequest, ChatCompletionResponse } from "../../types/
 import { checkCompletionRequest, checkMessages } from "./chat-request-check.js";
 import type { ChatCompletionStream } from "./chat-stream.js";
 import { sendCompletion, streamCompletion } from "./completion-calls.js";
+import {
+  type ParsedChatCompletion,
+  type ParsedOutput,
+  type ParseRequest,
+  parseChatCompletion,
+  prepareParseRequest,
+} from "./structured-output.js";
+import { StructuredOutputStream } from "./structured-output-stream.js";
+import { ToolRunStream } from "./tool-run-stream.js";
+import {
+  runTools,
+  type ToolRunOptions,
+  type ToolRunRequest,
+  type ToolRunResult,
+} from "./tool-runner.js";
 
 const path = "/v1/chat/completions";
 
@@ -35,6 +50,48 @@ export class Chat {
   ): Promise<ChatCompletionStream> {
     checkChatRequest(request);
     return streamCompletion(this.#transport, path, request, options);
+  }
+
+  /**
+   * Sends a request whose `response_format` is a schema (zod 3 or 4, Standard Schema, JSON
+   * Schema) and returns the completion with the checked output as `message.parsed` of each choice.
+   *
+   * @throws StructuredOutputError when a choice was cut off, refused, empty, not JSON or not
+   *   matching the schema.
+   */
+  async parse<F extends object>(
+    request: ParseRequest<F>,
+    options?: RequestOptions,
+  ): Promise<WithResponseMeta<ParsedChatCompletion<ParsedOutput<F>>>> {
+    const prepared = prepareParseRequest(request);
+    const completion = await this.create(prepared.request, options);
+    return parseChatCompletion(completion, prepared.schema);
+  }
+
+  /** Streams a `parse()` request: partial JSON text as it arrives, then `finalParsed()`. */
+  async streamParse<F extends object>(
+    request: ParseRequest<F>,
+    options?: RequestOptions,
+  ): Promise<StructuredOutputStream<ParsedOutput<F>>> {
+    const prepared = prepareParseRequest(request);
+    const stream = await this.stream(prepared.request, options);
+    return new StructuredOutputStream(stream, prepared.schema);
+  }
+
+  /**
+   * Calls the model, runs the tool calls of its reply, sends their results back, and repeats until
+   * a reply has no tool calls.
+   *
+   * @throws ToolRunnerError after `maxSteps` model calls, or when a tool throws with
+   *   `stopOnToolError`.
+   */
+  runTools(request: ToolRunRequest, options: ToolRunOptions): Promise<ToolRunResult> {
+    return runTools(this, request, options);
+  }
+
+  /** Runs tools like `runTools()`, streaming each model call and yielding every event. */
+  runToolsStream(request: ToolRunRequest, options: ToolRunOptions): ToolRunStream {
+    return new ToolRunStream(this, request, options);
   }
 }
 
