@@ -1,0 +1,165 @@
+// Turns the raw figures of a run into medians, ratios to plain fetch, and the goal verdicts.
+
+import { clientNames } from "./clients.mjs";
+import { importCostOverBaseline } from "./import-cost.mjs";
+import { operationCount, scenarios } from "./scenarios.mjs";
+import { formatBytes, formatNumber, median } from "./stats.mjs";
+
+/** Per scenario and client: medians over the repetitions, and the ratio to fetch. */
+export function summarizeTimed(runs) {
+  const summary = {};
+  for (const scenario of scenarios) {
+    const operations = operationCount(scenario);
+    const perClient = {};
+    for (const client of clientNames) {
+      const own = runs.filter((run) => run.client === client);
+      const ratios = own.map((run) => {
+        const baseline = runs.find((other) => other.client === "fetch" && other.rep === run.rep);
+        return run.results[scenario.id].cpuMicros / baseline.results[scenario.id].cpuMicros;
+      });
+      const figures = own.map((run) => run.results[scenario.id]);
+      perClient[client] = {
+        cpuMicrosPerOperation: median(figures.map((item) => item.cpuMicros / operations)),
+        ratioToFetch: median(ratios),
+        ratios,
+        operationsPerSecond: median(figures.map((item) => operations / (item.wallMs / 1000))),
+        serverBusy: median(figures.map((item) => item.serverCpuMicros / (item.wallMs * 1000))),
+        serverCpuMicrosPerOperation: median(
+          figures.map((item) => item.serverCpuMicros / operations),
+        ),
+      };
+    }
+
+    summary[scenario.id] = { scenario, perClient };
+  }
+
+  return summary;
+}
+
+/** Per client: median memory growth of the long stream, in bytes, for each server mode. */
+export function summarizeMemory(runs) {
+  const summary = {};
+  for (const client of clientNames) {
+    const memories = runs.filter((run) => run.client === client).map((run) => run.memory);
+    const pick = (mode, key) => median(memories.map((memory) => memory[mode][key]));
+    summary[client] = {
+      steadyPeak: pick("steady", "peakBytes"),
+      steadyAtLastChunk: pick("steady", "atLastChunkBytes"),
+      bulkPeak: pick("bulk", "peakBytes"),
+      bulkAtLastChunk: pick("bulk", "atLastChunkBytes"),
+    };
+  }
+
+  return summary;
+}
+
+function verdictAtMost(value, limit, format) {
+  if (value <= limit) return "met";
+  const over = value - limit;
+  return `missed by ${format(over)} (${formatNumber((over / limit) * 100, 1)} % over)`;
+}
+
+const milliseconds = (value) => `${formatNumber(value, 1)} ms`;
+const times = (value) => `${formatNumber(value, 2)}x`;
+
+/** Maximum memory growth over a 20,000-chunk stream: 2 MB, read as 2,000,000 bytes. */
+const streamMemoryLimitBytes = 2_000_000;
+/**
+ * Memory allowed at the end of the phase in which all 1,000 streams are open, as a multiple of
+ * the memory at its start, while the streams grow several times longer.
+ */
+const manyStreamGrowthLimit = 1.5;
+
+/** Rows of the goals table: figure, goal, measured value, verdict. */
+export function goalRows(results, timed, memory) {
+  const rows = [];
+  const imports = importCostOverBaseline(results.startup);
+  const importMs = imports["mistralai-ts"];
+  const importCpuMs = importCostOverBaseline(results.startup, "cpuMedianMs")["mistralai-ts"];
+  // Other load on the machine can push the wall-time difference below the CPU time the import
+  // takes, so the verdict uses the larger of the two.
+  rows.push([
+    "import cost over bare node: wall time (CPU time)",
+    "< 25 ms",
+    `${milliseconds(importMs)} (${milliseconds(importCpuMs)})`,
+    verdictAtMost(Math.max(importMs, importCpuMs), 25, milliseconds),
+  ]);
+  const helpMs = results.startup["cli-help"].medianMs;
+  rows.push([
+    "`mistral --help`, whole process",
+    "< 150 ms",
+    milliseconds(helpMs),
+    verdictAtMost(helpMs, 150, milliseconds),
+  ]);
+  if (results.install) {
+    const install = results.install["mistralai-ts"];
+    const limit = 1024 * 1024;
+    const text = `${formatBytes(install.bytes)} (${formatBytes(install.diskBytes)} on disk), ${install.files} files`;
+    rows.push([
+      "installed size with runtime dependencies",
+      "< 1 MiB",
+      text,
+      verdictAtMost(Math.max(install.bytes, install.diskBytes), limit, formatBytes),
+    ]);
+  }
+
+  for (const id of ["chat-1", "chat-16", "embed-1", "embed-16"]) {
+    const { scenario, perClient } = timed[id];
+    const ratio = perClient["mistralai-ts"].ratioToFetch;
+    rows.push([
+      `CPU per request vs fetch: ${scenario.title}`,
+      "≤ 1.10x",
+      times(ratio),
+      verdictAtMost(ratio, 1.1, times),
+    ]);
+  }
+
+  for (const id of ["stream-1", "stream-16", "stream-paced-16"]) {
+    const { scenario, perClient } = timed[id];
+    const ratio = perClient["mistralai-ts"].ratioToFetch;
+    rows.push([
+      `CPU per chunk vs fetch: ${scenario.title}`,
+      "≤ 1.25x",
+      times(ratio),
+      verdictAtMost(ratio, 1.25, times),
+    ]);
+  }
+
+  const own = memory["mistralai-ts"];
+  for (const [mode, label] of [
+    ["steady", "16 chunks/ms"],
+    ["bulk", "as fast as read"],
+  ]) {
+    const peak = own[`${mode}Peak`];
+    rows.push([
+      `memory growth over a 20,000-chunk stream (${label})`,
+      "< 2 MB (1.91 MiB)",
+      formatBytes(peak),
+      verdictAtMost(peak, streamMemoryLimitBytes, formatBytes),
+    ]);
+  }
+
+  rows.push(manyStreamsRow(results.manyStreams));
+  return rows;
+}
+
+function manyStreamsRow(manyStreams) {
+  const run = manyStreams.find((item) => item.client === "mistralai-ts");
+  const completed = run.completed === run.streams && run.receivedChunks === run.expectedChunks;
+  const phase = run.allOpen;
+  const goal = `all complete; memory at the end ≤ ${manyStreamGrowthLimit}x that at the start`;
+  if (!completed || phase === undefined) {
+    const reason = completed
+      ? "the streams were never all open at once"
+      : "not every stream completed";
+    return ["1,000 concurrent streams", goal, reason, `missed: ${reason}`];
+  }
+
+  const factor = phase.lastBytes / phase.firstBytes;
+  const measured =
+    `all completed; ${formatBytes(phase.peakBytes / run.streams)} per open stream; ` +
+    `${formatBytes(phase.firstBytes)} after ${formatNumber(phase.firstChunksPerStream)} chunks each, ` +
+    `${formatBytes(phase.lastBytes)} after ${formatNumber(phase.lastChunksPerStream)}`;
+  const verdict = verdictAtMost(factor, manyStreamGrowthLimit, times);
+  return ["1,000 concurrent streams", goal, measured, verdict];
+}

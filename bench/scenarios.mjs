@@ -1,0 +1,82 @@
+// Workloads every client runs, in this order, in each worker process. The counts let the slowest
+// client (@mistralai/mistralai) finish a scenario in 1 to 3 s on a 2-core machine. The figures
+// are per operation, so they do not depend on the counts.
+
+/** Chunks in the long stream whose memory growth is measured. */
+export const longStreamChunks = 20_000;
+
+/**
+ * Server modes of the memory runs: as fast as the socket takes it, where the transport may read
+ * ahead of a slower client, and 16 chunks per millisecond, which every client keeps up with.
+ */
+export const memoryStreamModels = { bulk: "bench-bulk", steady: "bench-paced-1x16" };
+
+export const scenarios = [
+  {
+    id: "chat-1",
+    title: "chat, 1 in flight",
+    kind: "chat",
+    concurrency: 1,
+    warmup: 120,
+    count: 500,
+  },
+  {
+    id: "chat-16",
+    title: "chat, 16 in flight",
+    kind: "chat",
+    concurrency: 16,
+    warmup: 120,
+    count: 1000,
+  },
+  {
+    id: "embed-1",
+    title: "embeddings (1 × 1024 floats), 1 in flight",
+    kind: "embed",
+    concurrency: 1,
+    warmup: 50,
+    count: 250,
+  },
+  {
+    id: "embed-16",
+    title: "embeddings (1 × 1024 floats), 16 in flight",
+    kind: "embed",
+    concurrency: 16,
+    warmup: 50,
+    count: 500,
+  },
+  {
+    id: "stream-1",
+    title: `streams of ${longStreamChunks} chunks, 1 in flight, server writes as fast as read`,
+    kind: "stream",
+    model: "bench-bulk",
+    concurrency: 1,
+    chunks: longStreamChunks,
+    warmup: 1,
+    count: 2,
+  },
+  {
+    id: "stream-16",
+    title: "16 streams in flight × 1250 chunks, server writes as fast as read",
+    kind: "stream",
+    model: "bench-bulk",
+    concurrency: 16,
+    chunks: 1250,
+    warmup: 16,
+    count: 16,
+  },
+  {
+    id: "stream-paced-16",
+    title: "16 streams in flight × 500 chunks, one chunk per stream per ms (one event per read)",
+    kind: "stream",
+    model: "bench-paced-1",
+    concurrency: 16,
+    chunks: 500,
+    warmup: 16,
+    count: 16,
+  },
+];
+
+/** Operations a scenario's figure is divided by: requests, or stream chunks. */
+export function operationCount(scenario) {
+  return scenario.kind === "stream" ? scenario.count * (scenario.chunks + 2) : scenario.count;
+}
