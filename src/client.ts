@@ -16,6 +16,9 @@ import { Fim } from "./resources/fim.js";
 import { Libraries } from "./resources/libraries/libraries.js";
 import { Models } from "./resources/models.js";
 import { Ocr } from "./resources/ocr.js";
+import type { AuditEventStream } from "./telemetry/audit-event-stream.js";
+import { createTelemetry } from "./telemetry/create-telemetry.js";
+import type { Metrics } from "./telemetry/metrics.js";
 import { version } from "./version.js";
 
 /**
@@ -36,14 +39,32 @@ export class MistralClient {
   readonly libraries: Libraries;
   readonly models: Models;
   readonly ocr: Ocr;
+  /** Counters and latency histograms of every call; empty when `telemetry: false`. */
+  readonly metrics: Metrics;
+  /** Audit events as an async iterable (bounded buffer); see also `telemetry.onEvent`. */
+  readonly events: AuditEventStream;
   readonly #transport: Transport;
   readonly #config: ResolvedConfig;
 
   constructor(options?: ClientOptions) {
     this.#config = resolveConfig(options);
+    const fimConfig = resolveEndpoint(this.#config, options?.endpoints?.fim, "fim");
+    const telemetryOptions = options?.telemetry === false ? undefined : options?.telemetry;
+    const telemetry = createTelemetry(telemetryOptions, {
+      baseURL: this.#config.baseURL,
+      fimBaseURL: fimConfig.baseURL,
+      keyFingerprint: () => this.#config.apiKey.fingerprint,
+    });
+    this.metrics = telemetry.metrics;
+    this.events = telemetry.events;
+    if (options?.telemetry !== false) {
+      this.#config.pipeline.observers.unshift(...telemetry.observers);
+      this.#config.apiKey.trackFingerprint();
+      fimConfig.apiKey.trackFingerprint();
+    }
+
     const userAgent = `mistralai-ts/${version}`;
     this.#transport = new Transport(this.#config, userAgent);
-    const fimConfig = resolveEndpoint(this.#config, options?.endpoints?.fim, "fim");
     this.agents = new Agents(this.#transport);
     this.audio = new Audio(this.#transport);
     this.batch = new Batch(this.#transport);

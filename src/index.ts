@@ -45,9 +45,11 @@ export type { ResponseMeta, WithResponseMeta } from "./core/json-response.js";
 export type { Page, PageResult } from "./core/pagination.js";
 export { PagedList } from "./core/pagination.js";
 export { encodePathParameter } from "./core/path.js";
+export type { RateLimitInfo, RateLimitWindow } from "./core/rate-limit-headers.js";
 export type { RawRequest } from "./core/raw-request.js";
 export type { ServerSentEvent } from "./core/sse-decoder.js";
 export type { QueryValue } from "./core/transport.js";
+export type { InputLimits } from "./guard/input-limits.js";
 export type { LimitSet, RateLimitOptions, TokenBudget } from "./guard/rate-limit-options.js";
 export type { LimitPermit, LimitRequest, RateLimiter } from "./guard/rate-limiter.js";
 export { InMemoryRateLimiter } from "./guard/rate-limiter.js";
@@ -118,6 +120,50 @@ export { Ocr, ocrDocumentFromBytes } from "./resources/ocr.js";
 export type { JsonSchemaObject } from "./schema/json-schema.js";
 export type { InferSchemaOutput } from "./schema/schema-adapter.js";
 export type { StandardSchemaIssue, StandardSchemaLike } from "./schema/standard-schema.js";
+export type {
+  AnomalyOptions,
+  AuthFailureBurstOptions,
+  ErrorRateOptions,
+  LatencyAnomalyOptions,
+  UserSpikeOptions,
+} from "./telemetry/anomaly-options.js";
+export type { AuditEventStats } from "./telemetry/audit-event-stream.js";
+export { AuditEventStream } from "./telemetry/audit-event-stream.js";
+export type {
+  AnomalyEvent,
+  AnomalyKind,
+  AuditEvent,
+  AuditEventHandler,
+  AuditEventType,
+  AuthFailureEvent,
+  CallEventFields,
+  ConfigWarningEvent,
+  ErrorSummary,
+  RequestEndEvent,
+  RequestRetryEvent,
+  RequestStartEvent,
+  RequestThrottledEvent,
+  TokenUsage,
+} from "./telemetry/audit-events.js";
+export { computeKeyFingerprint } from "./telemetry/key-fingerprint.js";
+export type { LogLevel } from "./telemetry/log-level.js";
+export type { Logger } from "./telemetry/log-observer.js";
+export type { Metrics } from "./telemetry/metrics.js";
+export type {
+  CallCounts,
+  LatencySummary,
+  MetricsSnapshot,
+  OperationMetrics,
+  StatusClass,
+  UserMetrics,
+} from "./telemetry/metrics-snapshot.js";
+export type {
+  OpenTelemetryApi,
+  OpenTelemetryComponents,
+  OpenTelemetryMeter,
+  OpenTelemetryTracer,
+} from "./telemetry/opentelemetry-types.js";
+export type { TelemetryOptions } from "./telemetry/telemetry-options.js";
 export type {
   Agent,
   AgentAlias,

@@ -1,3 +1,4 @@
+import { computeKeyFingerprint } from "../telemetry/key-fingerprint.js";
 import { ConfigurationError } from "./errors/client-errors.js";
 
 /** An API key, or a function returning one (sync or async) that is called for each request. */
@@ -15,6 +16,9 @@ export class ApiKeyProvider {
   readonly #cacheMs: number;
   #cached: Promise<string> | undefined;
   #cachedAt = 0;
+  #fingerprintedKey: string | undefined;
+  #fingerprint: string | undefined;
+  #trackFingerprint = false;
 
   /** True when the key comes from a function, which can return a new key after a 401. */
   readonly canRefresh: boolean;
@@ -31,8 +35,39 @@ export class ApiKeyProvider {
     }
   }
 
+  /**
+   * Short SHA-256 fingerprint (8 hex characters) of the last key read, once `trackFingerprint()`
+   * was called and a key was read; never the key itself.
+   */
+  get fingerprint(): string | undefined {
+    return this.#fingerprint;
+  }
+
+  /** Starts computing the fingerprint of each new key read, for audit events and logs. */
+  trackFingerprint(): void {
+    this.#trackFingerprint = true;
+  }
+
   /** Returns the current key, trimmed and checked. */
   get(): Promise<string> {
+    const key = this.#readCached();
+    if (!this.#trackFingerprint) return key;
+    return key.then((value) => {
+      if (value !== this.#fingerprintedKey) {
+        this.#fingerprintedKey = value;
+        computeKeyFingerprint(value).then(
+          (fingerprint) => {
+            this.#fingerprint = fingerprint;
+          },
+          () => {},
+        );
+      }
+
+      return value;
+    });
+  }
+
+  #readCached(): Promise<string> {
     if (this.#cacheMs <= 0) return this.#read();
     const now = Date.now();
     if (this.#cached === undefined || now - this.#cachedAt >= this.#cacheMs) {

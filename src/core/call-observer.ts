@@ -62,6 +62,11 @@ export interface CallOutcome {
 export interface CallObserver {
   onCallStart?(call: CallInfo): void;
   onRetry?(call: CallInfo, info: { attempt: number; delayMs: number; error: MistralError }): void;
+  /** The headers of an attempt as sent, `authorization` included: mask before logging. */
+  onRequestHeaders?(
+    call: CallInfo,
+    request: { attempt: number; headers: Readonly<Record<string, string>> },
+  ): void;
   onResponseHeaders?(call: CallInfo, response: AttemptResponse): void;
   /** A client-side limiter made the call wait. */
   onThrottled?(call: CallInfo, info: { waitedMs: number; limit: string }): void;

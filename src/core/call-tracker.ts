@@ -77,6 +77,13 @@ export class CallTracker {
     this.#attempts++;
   }
 
+  requestHeaders(headers: Readonly<Record<string, string>>): void {
+    notifyObservers(this.#observers, "onRequestHeaders", this.info, {
+      attempt: this.#attempts,
+      headers,
+    });
+  }
+
   responseHeaders(status: number, headers: Headers, requestId: string | undefined): void {
     const elapsedMs = performance.now() - this.#startedAt;
     this.#firstByteMs ??= elapsedMs;

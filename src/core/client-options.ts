@@ -1,5 +1,7 @@
+import type { InputLimits } from "../guard/input-limits.js";
 import type { RateLimitOptions } from "../guard/rate-limit-options.js";
 import type { RateLimiter } from "../guard/rate-limiter.js";
+import type { TelemetryOptions } from "../telemetry/telemetry-options.js";
 import type { ApiKeySource } from "./api-key.js";
 import type { CallObserver } from "./call-observer.js";
 
@@ -52,7 +54,8 @@ export interface ClientOptions {
 
   /**
    * Headers sent with every request. Names and values are checked for control characters;
-   * `authorization` is rejected here, because the key must come from `apiKey`.
+   * `authorization` is rejected, because the key must come from `apiKey`, unless
+   * `dangerouslyAllowAuthorizationHeader` is set.
    */
   defaultHeaders?: Record<string, string>;
 
@@ -77,8 +80,43 @@ export interface ClientOptions {
    */
   rateLimits?: RateLimitOptions & { limiter?: RateLimiter };
 
-  /** Callbacks run for every call: metrics, audit events, logging. See {@link CallObserver}. */
+  /** Callbacks run for every call, after the built-in telemetry. See {@link CallObserver}. */
   observers?: CallObserver[];
+
+  /**
+   * Size limits checked before sending, so an oversized input fails with a ValidationError at no
+   * cost. Defaults: 1,000,000 characters of text per message, 4,000,000 per request, 10,000
+   * messages, 512 MiB per upload. Set a limit to a larger number to raise it or to `false` to
+   * turn it off; `limits: false` turns them all off. See {@link InputLimits}.
+   */
+  limits?: InputLimits | false;
+
+  /**
+   * Allows the client in a browser or web worker, where every user of the page can read the key.
+   * Only for keys that belong to the user of the page. Default: false (a ConfigurationError).
+   */
+  dangerouslyAllowBrowser?: boolean;
+
+  /**
+   * Sends the key even though `NODE_TLS_REJECT_UNAUTHORIZED=0` turned certificate checks off for
+   * the whole process, so anyone on the network path can read it. Loopback hosts never need
+   * this. Default: false (a ConfigurationError, and no request leaves the client).
+   */
+  dangerouslyAllowInsecureTLS?: boolean;
+
+  /**
+   * Lets `defaultHeaders` and the `headers` request option set `authorization`, which then
+   * replaces the `Bearer` header built from `apiKey` (for a gateway with its own scheme). The
+   * value is sent to `baseURL` like the key. Default: false (a ConfigurationError).
+   */
+  dangerouslyAllowAuthorizationHeader?: boolean;
+
+  /**
+   * Metrics (`client.metrics`, on by default), audit events (`onEvent`, `client.events`),
+   * logging (`logger`, `logLevel` or `MISTRAL_LOG`) and the OpenTelemetry bridge. `false` turns
+   * all of it off, including metrics. See {@link TelemetryOptions}.
+   */
+  telemetry?: TelemetryOptions | false;
 }
 
 /** Server of one resource; the key defaults to the client's. */

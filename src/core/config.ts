@@ -1,6 +1,10 @@
+import { checkBrowserRuntime } from "../guard/browser-runtime.js";
 import { createLimiter } from "../guard/create-limiter.js";
+import { type ResolvedInputLimits, resolveInputLimits } from "../guard/input-limits.js";
+import { checkInsecureTLS } from "../guard/insecure-tls.js";
 import type { RateLimiter } from "../guard/rate-limiter.js";
 import { RetryBudget } from "../guard/retry-budget.js";
+import { resolveSecuritySettings, type SecuritySettings } from "../guard/security-settings.js";
 import { ApiKeyProvider, type ApiKeySource } from "./api-key.js";
 import { defaultBaseURL, normaliseBaseURL } from "./base-url.js";
 import type { CallObserver } from "./call-observer.js";
@@ -28,6 +32,9 @@ export interface ResolvedConfig {
   defaultHeaders: Record<string, string>;
   /** Observers, limiter and retry budget the pipeline runs for every call. */
   pipeline: PipelineConfig;
+  /** Size limits of inputs, checked before sending; `Infinity` where a check is off. */
+  limits: ResolvedInputLimits;
+  security: SecuritySettings;
 }
 
 export interface PipelineConfig {
@@ -65,6 +72,11 @@ const knownOptions = new Set<string>([
   "apiKeyCacheMs",
   "rateLimits",
   "observers",
+  "limits",
+  "dangerouslyAllowBrowser",
+  "dangerouslyAllowInsecureTLS",
+  "dangerouslyAllowAuthorizationHeader",
+  "telemetry",
 ]);
 
 const knownRetryOptions = new Set<string>(["initialDelayMs", "maxDelayMs", "maxRetryAfterMs"]);
@@ -89,9 +101,16 @@ export function resolveEndpoint(
     throw new ConfigurationError(`endpoints.${name}.baseURL must be a string URL`);
   }
 
+  const baseURL = normaliseBaseURL(endpoint.baseURL, `The endpoints.${name}.baseURL option`);
+  checkInsecureTLS(
+    baseURL,
+    readEnvironment(),
+    config.security.allowInsecureTLS,
+    `endpoints.${name}.baseURL`,
+  );
   return {
     ...config,
-    baseURL: normaliseBaseURL(endpoint.baseURL, `The endpoints.${name}.baseURL option`),
+    baseURL,
     apiKey:
       endpoint.apiKey === undefined
         ? config.apiKey
@@ -116,6 +135,10 @@ export function resolveConfig(
 ): ResolvedConfig {
   rejectUnknownOptions(options, knownOptions, "MistralClient option");
   rejectUnknownOptions(options.retry ?? {}, knownRetryOptions, "retry option");
+  const security = resolveSecuritySettings(options);
+  checkBrowserRuntime(security.allowBrowser);
+  const baseURL = resolveBaseURL(options.baseURL, env);
+  checkInsecureTLS(baseURL, env, security.allowInsecureTLS);
   const timeoutMs =
     options.timeoutMs !== undefined
       ? checkDuration(options.timeoutMs, "timeoutMs")
@@ -127,7 +150,7 @@ export function resolveConfig(
       env,
       optionalDuration(options.apiKeyCacheMs, "apiKeyCacheMs", 0, true),
     ),
-    baseURL: resolveBaseURL(options.baseURL, env),
+    baseURL,
     timeoutMs,
     headersTimeoutMs: optionalDuration(
       options.headersTimeoutMs,
@@ -151,7 +174,13 @@ export function resolveConfig(
       defaults.maxStreamLineBytes,
     ),
     fetch: resolveFetch(options.fetch),
-    defaultHeaders: checkHeaders(options.defaultHeaders ?? {}, "defaultHeaders"),
+    defaultHeaders: checkHeaders(
+      options.defaultHeaders ?? {},
+      "defaultHeaders",
+      security.allowAuthorizationHeader,
+    ),
+    limits: resolveInputLimits(options.limits),
+    security,
     pipeline: resolvePipeline(options),
   };
 }

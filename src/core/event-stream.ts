@@ -119,15 +119,20 @@ function parseEventData<T>(data: string, api: ApiResponse): T {
     throw new StreamError(
       `The stream of ${api.description} sent an event that is not valid JSON: ` +
         "the output is incomplete; retry the request",
-      { payload: data.slice(0, maxPayloadPreview), cause: error, requestId: api.requestId },
+      {
+        payload: api.redact(data).slice(0, maxPayloadPreview),
+        cause: error,
+        requestId: api.requestId,
+      },
     );
   }
 
   if (isErrorObject(value)) {
     const message = typeof value.message === "string" ? value.message : "unknown error";
     throw new StreamError(
-      `The server reported an error in the stream of ${api.description}: ${message.slice(0, 300)}`,
-      { payload: data.slice(0, maxPayloadPreview), requestId: api.requestId },
+      `The server reported an error in the stream of ${api.description}: ` +
+        api.redact(message).slice(0, 300),
+      { payload: api.redact(data).slice(0, maxPayloadPreview), requestId: api.requestId },
     );
   }
 

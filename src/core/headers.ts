@@ -11,11 +11,13 @@ const reservedHeaders = new Set(["authorization", "host", "content-length", "tra
 
 /**
  * Checks caller-supplied headers and returns them with lowercase names. Values are never echoed
- * in errors, since a header may hold a secret.
+ * in errors, since a header may hold a secret. `authorization` passes only with
+ * `allowAuthorization`, set by the `dangerouslyAllowAuthorizationHeader` client option.
  */
 export function checkHeaders(
   headers: Record<string, string>,
   origin: string,
+  allowAuthorization = false,
 ): Record<string, string> {
   const checked: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -26,10 +28,16 @@ export function checkHeaders(
       );
     }
 
-    if (reservedHeaders.has(lower)) {
+    if (lower === "authorization" && !allowAuthorization) {
       throw new ConfigurationError(
-        `${origin}: the ${lower} header is set by the client and cannot be overridden` +
-          (lower === "authorization" ? "; pass the key as apiKey" : ""),
+        `${origin}: the authorization header is set by the client from apiKey; pass the key as ` +
+          "apiKey, or set dangerouslyAllowAuthorizationHeader: true to send your own header",
+      );
+    }
+
+    if (reservedHeaders.has(lower) && lower !== "authorization") {
+      throw new ConfigurationError(
+        `${origin}: the ${lower} header is set by the client and cannot be overridden`,
       );
     }
 
@@ -43,4 +51,19 @@ export function checkHeaders(
   }
 
   return checked;
+}
+
+/**
+ * Returns the credential the request carried, for removal from error bodies that echo it: the
+ * key, or the credentials of a caller's own `authorization` header.
+ */
+export function sentCredential(
+  key: string,
+  extraHeaders: Record<string, string>,
+  defaultHeaders: Record<string, string>,
+): string {
+  const header = extraHeaders.authorization ?? defaultHeaders.authorization;
+  if (header === undefined) return key;
+  const credentials = header.trim().replace(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\s+/, "");
+  return credentials === "" ? header : credentials;
 }

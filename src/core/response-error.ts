@@ -26,8 +26,8 @@ export function readRequestId(headers: Headers): string | undefined {
 
 /**
  * Reads a failed response's body (bounded) and builds the typed error for its status. Some
- * gateways echo the key they rejected, so every occurrence of `apiKey` in the body is replaced
- * before any of it reaches the error.
+ * gateways echo the key they rejected, so every occurrence of `apiKey` in the body, written
+ * plainly or with JSON escapes, is replaced before any of it reaches the error.
  */
 export async function buildResponseError(
   response: Response,
@@ -35,8 +35,7 @@ export async function buildResponseError(
   call: { method: string; url: string },
   apiKey = "",
 ): Promise<MistralApiError> {
-  const received = await readErrorText(response, timer);
-  const text = apiKey === "" ? received : received.replaceAll(apiKey, "[API key removed]");
+  const text = removeSecret(unescapeJson(await readErrorText(response, timer), apiKey), apiKey);
   const parsed = parseErrorBody(text);
   const status = response.status;
   const retryAfterMs = readRetryAfterMs(response.headers);
@@ -52,7 +51,32 @@ export async function buildResponseError(
     body: text.length > maxKeptBodyChars ? text.slice(0, maxKeptBodyChars) : text,
     issues: parsed.issues,
     retryAfterMs,
+    headers: response.headers,
   });
+}
+
+/** Replaces every occurrence of `secret` in server text; an empty secret changes nothing. */
+export function removeSecret(text: string, secret: string): string {
+  return secret === "" || !text.includes(secret)
+    ? text
+    : text.replaceAll(secret, "[API key removed]");
+}
+
+/**
+ * Rewrites a JSON body without optional escapes when it holds the secret in escaped form (such
+ * as `\u0073k-...`), which a plain text search misses but `JSON.parse` would decode into the
+ * error's fields. Other bodies are returned unchanged, byte for byte.
+ */
+function unescapeJson(text: string, secret: string): string {
+  if (secret === "" || !text.includes("\\")) return text;
+  let canonical: string;
+  try {
+    canonical = JSON.stringify(JSON.parse(text));
+  } catch {
+    return text;
+  }
+
+  return canonical.includes(secret) ? canonical : text;
 }
 
 /** A body that cannot be read in time or in size still yields an error with the status. */

@@ -1,14 +1,15 @@
+import { checkInsecureTLS } from "../guard/insecure-tls.js";
 import { estimateTokens } from "../guard/token-estimate.js";
 import { abortErrorFrom, fetchUntilAborted, sleep } from "./abort.js";
 import { AttemptTimer } from "./attempt-timer.js";
 import { CallTracker } from "./call-tracker.js";
 import type { RequestOptions } from "./client-options.js";
-import type { ResolvedConfig } from "./config.js";
+import { type ResolvedConfig, readEnvironment } from "./config.js";
 import { ValidationError } from "./errors/client-errors.js";
 import type { MistralError } from "./errors/mistral-error.js";
 import { ConnectionError } from "./errors/transport-errors.js";
-import { checkHeaders } from "./headers.js";
-import { buildResponseError, readRequestId } from "./response-error.js";
+import { checkHeaders, sentCredential } from "./headers.js";
+import { buildResponseError, readRequestId, removeSecret } from "./response-error.js";
 import { backoffDelayMs, isRetryableStatus, readRetryAfterMs } from "./retry-policy.js";
 
 export type QueryValue = string | number | boolean | null | undefined;
@@ -48,6 +49,8 @@ export interface ApiResponse {
   requestId: string | undefined;
   /** Such as `POST /v1/chat/completions`, for messages. */
   description: string;
+  /** Removes the credential the request carried from server text quoted in an error. */
+  redact: (text: string) => string;
 }
 
 type AttemptResult =
@@ -71,7 +74,16 @@ export class Transport {
   /** Sends the request, retrying where the retry rules allow, and returns the first success. */
   async send(request: ApiRequest): Promise<ApiResponse> {
     const options = request.options ?? {};
-    const extraHeaders = options.headers ? checkHeaders(options.headers, "headers option") : {};
+    const { security } = this.#config;
+    // Checked again for each call, because the variable may be set after the client was created.
+    checkInsecureTLS(
+      request.baseURL ?? this.#config.baseURL,
+      readEnvironment(),
+      security.allowInsecureTLS,
+    );
+    const extraHeaders = options.headers
+      ? checkHeaders(options.headers, "headers option", security.allowAuthorizationHeader)
+      : {};
     const body = encodeBody(request);
     const call = this.#startCall(request);
     try {
@@ -197,6 +209,7 @@ export class Transport {
     try {
       key = await this.#config.apiKey.get();
       const headers = this.#headers(request, body, extraHeaders, key);
+      call?.requestHeaders(headers);
       const pending = this.#config.fetch(url, {
         method: request.method,
         headers,
@@ -217,14 +230,19 @@ export class Transport {
     const requestId = readRequestId(response.headers);
     if (call) this.#observeHeaders(call, response, requestId);
     if (response.ok) {
-      return { ok: true, value: { response, timer, requestId, description, call: undefined } };
+      const secret = sentCredential(key, extraHeaders, this.#config.defaultHeaders);
+      const redact = (text: string) => removeSecret(text, secret);
+      return {
+        ok: true,
+        value: { response, timer, requestId, description, call: undefined, redact },
+      };
     }
 
     const error = await buildResponseError(
       response,
       timer,
       { method: request.method, url: withoutQuery(url) },
-      key,
+      sentCredential(key, extraHeaders, this.#config.defaultHeaders),
     );
     timer.finish();
     return this.#classifyStatus(error, request);
@@ -303,12 +321,13 @@ export class Transport {
     extraHeaders: Record<string, string>,
     key: string,
   ): Record<string, string> {
+    // A caller's `authorization` reaches here only with dangerouslyAllowAuthorizationHeader.
     const headers: Record<string, string> = {
       accept: request.stream ? "text/event-stream" : "application/json",
       "user-agent": this.#userAgent,
+      authorization: `Bearer ${key}`,
       ...this.#config.defaultHeaders,
       ...extraHeaders,
-      authorization: `Bearer ${key}`,
     };
     if (typeof body === "string") {
       headers["content-type"] = "application/json";

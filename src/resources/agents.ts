@@ -66,7 +66,7 @@ export class Agents {
     request: AgentsCompletionRequest,
     options?: RequestOptions,
   ): Promise<WithResponseMeta<ChatCompletionResponse>> {
-    checkAgentsCompletionRequest(request);
+    checkAgentsCompletionRequest(request, this.#transport.config.limits);
     return sendCompletion(this.#transport, completionsPath, request, options);
   }
 
@@ -78,7 +78,7 @@ export class Agents {
     request: AgentsCompletionRequest,
     options?: RequestOptions,
   ): Promise<ChatCompletionStream> {
-    checkAgentsCompletionRequest(request);
+    checkAgentsCompletionRequest(request, this.#transport.config.limits);
     return streamCompletion(this.#transport, completionsPath, request, options);
   }
 

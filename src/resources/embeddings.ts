@@ -21,7 +21,12 @@ export class Embeddings {
     request: EmbeddingRequest,
     options?: RequestOptions,
   ): Promise<WithResponseMeta<EmbeddingResponse>> {
-    checkCompletionRequest(request, ["model", "input"]);
+    checkCompletionRequest(
+      request,
+      ["model", "input"],
+      this.#transport.config.limits,
+      "Invalid embedding request",
+    );
     const response = await sendCompletion<EmbeddingResponse>(
       this.#transport,
       "/v1/embeddings",

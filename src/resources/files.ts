@@ -36,7 +36,8 @@ export class Files {
     options?: RequestOptions,
   ): Promise<WithResponseMeta<FileObject>> {
     checkUploadRequest(request);
-    const source = await resolveUploadSource(request.file);
+    const maxBytes = this.#transport.config.limits.maxUploadBytes;
+    const source = await resolveUploadSource(request.file, maxBytes);
     const body = createMultipartBody(uploadFields(request), "file", source, request.onProgress);
     // TODO: send body.contentLength as content-length once Transport accepts headers set by a
     // resource. Until then the body goes out with chunked transfer encoding.

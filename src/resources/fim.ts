@@ -24,7 +24,7 @@ export class Fim {
     request: FimCompletionRequest,
     options?: RequestOptions,
   ): Promise<WithResponseMeta<FimCompletionResponse>> {
-    checkCompletionRequest(request, ["model", "prompt"]);
+    checkFimRequest(request, this.#transport);
     return sendCompletion(this.#transport, path, request, options);
   }
 
@@ -33,7 +33,12 @@ export class Fim {
     request: FimCompletionRequest,
     options?: RequestOptions,
   ): Promise<ChatCompletionStream> {
-    checkCompletionRequest(request, ["model", "prompt"]);
+    checkFimRequest(request, this.#transport);
     return streamCompletion(this.#transport, path, request, options);
   }
+}
+
+function checkFimRequest(request: FimCompletionRequest, transport: Transport): void {
+  const { limits } = transport.config;
+  checkCompletionRequest(request, ["model", "prompt"], limits, "Invalid FIM completion request");
 }

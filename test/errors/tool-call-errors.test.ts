@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BadRequestError, type MistralApiError } from "../../src/core/errors/api-error.js";
+import type { ValidationError } from "../../src/core/errors/client-errors.js";
 import { isMistralError } from "../../src/core/errors/mistral-error.js";
 import { createToolCallId } from "../../src/resources/chat/tool-call-id.js";
 import type { ChatMessage, Tool } from "../../src/types/chat.js";
@@ -135,31 +136,34 @@ describe("tool-call ids round-trip", () => {
     expect(body.messages[2]).toEqual(expectedSecondTurn.messages[2]);
   });
 
-  it("sends ids of any format as given, without rewriting", async (context) => {
+  it("rejects ids of other formats before sending, without rewriting them", async (context) => {
     const server = await startLoopbackServer(context);
-    server.enqueue({ body: okCompletion, times: 4 });
     const client = clientFor(server);
 
     for (const id of ["call_8f2b1c9d0e", "toolu_01A09q90qw90lq917835lq9", "turn1_0", "a"]) {
-      await client.chat.create({
-        model: "mistral-large-latest",
-        messages: [
-          userTurn,
-          {
-            role: "assistant",
-            content: "",
-            tool_calls: [
-              { id, type: "function", function: { name: "get_weather", arguments: "{}" } },
-            ],
-          },
-          toolResult(id),
-        ],
-      });
+      const error = await captureRejection(
+        client.chat.create({
+          model: "mistral-large-latest",
+          messages: [
+            userTurn,
+            {
+              role: "assistant",
+              content: "",
+              tool_calls: [
+                { id, type: "function", function: { name: "get_weather", arguments: "{}" } },
+              ],
+            },
+            toolResult(id),
+          ],
+        }),
+      );
 
-      const body = server.requests.at(-1)!.body as typeof expectedSecondTurn;
-      expect(body.messages[1].tool_calls[0].id).toBe(id);
-      expect(body.messages[2].tool_call_id).toBe(id);
+      expect(isMistralError(error, "validation")).toBe(true);
+      const paths = (error as ValidationError).problems.map((problem) => problem.path);
+      expect(paths).toEqual(["messages[1].tool_calls[0].id", "messages[2].tool_call_id"]);
     }
+
+    expect(server.requests).toHaveLength(0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { parseRateLimitHeaders, type RateLimitInfo } from "../rate-limit-headers.js";
 import { MistralError, type MistralErrorCode } from "./mistral-error.js";
 
 /** One normalised item of a 422 validation error. */
@@ -22,6 +23,8 @@ export interface ApiErrorDetails {
   body?: string | undefined;
   issues?: ValidationIssue[];
   retryAfterMs?: number | undefined;
+  /** Response headers, read for `rateLimit` on first access. */
+  headers?: Headers | undefined;
 }
 
 /** An HTTP error response from the API. Subclasses exist for each status a caller acts on. */
@@ -36,6 +39,9 @@ export class MistralApiError extends MistralError {
   readonly body: string | undefined;
   readonly issues: ValidationIssue[];
   readonly retryAfterMs: number | undefined;
+  readonly #headers: Headers | undefined;
+  /** Null until `rateLimit` is first read. */
+  #rateLimit: RateLimitInfo | undefined | null = null;
 
   constructor(details: ApiErrorDetails) {
     super(details.message, { requestId: details.requestId });
@@ -47,6 +53,20 @@ export class MistralApiError extends MistralError {
     this.body = details.body;
     this.issues = details.issues ?? [];
     this.retryAfterMs = details.retryAfterMs;
+    this.#headers = details.headers;
+  }
+
+  /**
+   * The API's `x-ratelimit-*` headers of the failed response, parsed on first access; undefined
+   * when it carried none. On a 429 they tell which limit ran out.
+   */
+  get rateLimit(): RateLimitInfo | undefined {
+    if (this.#rateLimit === null) {
+      this.#rateLimit =
+        this.#headers === undefined ? undefined : parseRateLimitHeaders(this.#headers);
+    }
+
+    return this.#rateLimit;
   }
 
   /** Same as `type`, under the name other Mistral clients use. */

@@ -23,7 +23,15 @@ export class ConfigurationError extends MistralError {
   override readonly kind = "configuration";
 }
 
+/** Problems shown in the message; `problems` keeps them all, so a log line stays bounded. */
+const maxListedProblems = 50;
+
 function formatProblems(summary: string, problems: InputProblem[]): string {
-  const lines = problems.map((problem) => `  - ${problem.path}: ${problem.message}`);
+  const shown = problems.slice(0, maxListedProblems);
+  const lines = shown.map((problem) => `  - ${problem.path}: ${problem.message}`);
+  if (problems.length > shown.length) {
+    lines.push(`  - and ${problems.length - shown.length} more, listed in error.problems`);
+  }
+
   return `${summary}: ${problems.length} problem(s)\n${lines.join("\n")}`;
 }

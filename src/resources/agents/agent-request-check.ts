@@ -1,5 +1,6 @@
 import { type InputProblem, ValidationError } from "../../core/errors/client-errors.js";
-import { checkCompletionRequest, checkMessages } from "../chat/chat-request-check.js";
+import type { ResolvedInputLimits } from "../../guard/input-limits.js";
+import { collectCompletionProblems } from "../chat/chat-request-check.js";
 import { throwIfProblems } from "./list-query.js";
 
 /**
@@ -17,12 +18,21 @@ const agentOwnedFields: Record<string, string> = {
 /** Alias names the API accepts: lower-case letters, digits, `_` and `-`, 1 to 64 characters. */
 const aliasPattern = /^[a-z]([a-z0-9_-]*[a-z0-9])?$/;
 
-/** Checks an agents completion request before anything is sent. */
-export function checkAgentsCompletionRequest(request: unknown): void {
-  checkCompletionRequest(request, ["agent_id", "messages"]);
+/**
+ * Checks an agents completion request before anything is sent, with the chat checks, and throws
+ * one ValidationError listing every problem.
+ */
+export function checkAgentsCompletionRequest(request: unknown, limits: ResolvedInputLimits): void {
+  const summary = "Invalid agents completion request";
+  const problems = collectCompletionProblems(request, ["agent_id", "messages"], limits);
+  if (typeof request !== "object" || request === null || Array.isArray(request)) {
+    throwIfProblems(problems, summary);
+    return;
+  }
+
   const body = request as Record<string, unknown>;
-  const problems: InputProblem[] = [];
-  if (typeof body.agent_id !== "string" || body.agent_id.trim() === "") {
+  const agentId = body.agent_id;
+  if (agentId !== undefined && (typeof agentId !== "string" || agentId.trim() === "")) {
     problems.push({ path: "agent_id", message: "must be a non-empty string" });
   }
 
@@ -32,8 +42,7 @@ export function checkAgentsCompletionRequest(request: unknown): void {
     }
   }
 
-  throwIfProblems(problems, "Invalid agents completion request");
-  checkMessages(body.messages);
+  throwIfProblems(problems, summary);
 }
 
 /** Checks that a request body is an object whose `required` fields are non-empty strings. */

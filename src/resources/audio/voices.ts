@@ -94,7 +94,7 @@ export class Voices {
     const audio = isJson ? decodeJsonSample(bytes) : bytes;
     // NOTE: the API reference lists only audio/wav besides JSON, so a JSON sample is assumed WAV.
     const type = isJson ? "audio/wav" : contentType;
-    return attachMeta(new Blob([audio as BlobPart], { type }), api.requestId);
+    return attachMeta(new Blob([audio as BlobPart], { type }), api.requestId, api.response.headers);
   }
 
   async #json<T>(

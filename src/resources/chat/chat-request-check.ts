@@ -1,4 +1,11 @@
 import { type InputProblem, ValidationError } from "../../core/errors/client-errors.js";
+import { collectMessageProblems } from "../../guard/chat-validation.js";
+import { collectParameterProblems } from "../../guard/completion-parameters.js";
+import {
+  defaultInputLimits,
+  formatCount,
+  type ResolvedInputLimits,
+} from "../../guard/input-limits.js";
 
 /**
  * camelCase spellings that other Mistral clients accept, mapped to the wire name this library
@@ -29,12 +36,31 @@ const foreignFields: Record<string, string> = {
 };
 
 /**
- * Checks the shape every completion request needs before anything is sent, listing each problem
- * with its path. `stream` is rejected because the method chosen decides it.
+ * Checks a completion request (chat, FIM, agents, embeddings) before anything is sent and throws
+ * one ValidationError listing every problem with its path: required fields, field types, the
+ * ranges and enums the API states, the messages, and the size limits. `stream` is rejected
+ * because the method chosen decides it.
  */
-export function checkCompletionRequest(request: unknown, required: string[]): void {
+export function checkCompletionRequest(
+  request: unknown,
+  required: string[],
+  limits: ResolvedInputLimits = defaultInputLimits,
+  summary = "Invalid request",
+): void {
+  const problems = collectCompletionProblems(request, required, limits);
+  if (problems.length > 0) {
+    throw new ValidationError(problems, summary);
+  }
+}
+
+/** Returns the problems `checkCompletionRequest` reports, for checks that add their own. */
+export function collectCompletionProblems(
+  request: unknown,
+  required: string[],
+  limits: ResolvedInputLimits,
+): InputProblem[] {
   if (typeof request !== "object" || request === null || Array.isArray(request)) {
-    throw new ValidationError([{ path: "request", message: "must be an object" }]);
+    return [{ path: "request", message: "must be an object" }];
   }
 
   const problems: InputProblem[] = [];
@@ -62,9 +88,65 @@ export function checkCompletionRequest(request: unknown, required: string[]): vo
       problems.push({ path: name, message: `is not accepted by the Mistral API: ${reason}` });
   }
 
-  if (problems.length > 0) {
-    throw new ValidationError(problems);
+  collectParameterProblems(body, problems);
+  const characters = collectTextProblems(body, required, limits, problems);
+  if (characters > limits.maxRequestChars) {
+    problems.push({
+      path: "request",
+      message:
+        `has ${formatCount(characters)} characters of text, more than limits.maxRequestChars ` +
+        `(${formatCount(limits.maxRequestChars)}): shorten the input, or raise the limit`,
+    });
   }
+
+  return problems;
+}
+
+/** Checks the text inputs the endpoint requires and returns their size in characters. */
+function collectTextProblems(
+  body: Record<string, unknown>,
+  required: string[],
+  limits: ResolvedInputLimits,
+  problems: InputProblem[],
+): number {
+  let characters = 0;
+  if (required.includes("messages") && body.messages !== undefined) {
+    characters += collectMessageProblems(body.messages, limits, problems);
+  }
+
+  if (required.includes("prompt") && body.prompt !== undefined) {
+    characters += countPrompt(body, problems);
+  }
+
+  if (required.includes("input") && body.input !== undefined) {
+    characters += countInputs(body.input, problems);
+  }
+
+  return characters;
+}
+
+/** FIM: the prompt must be text. The suffix is checked with the other fields. */
+function countPrompt(body: Record<string, unknown>, problems: InputProblem[]): number {
+  if (typeof body.prompt !== "string") {
+    problems.push({ path: "prompt", message: "must be a string" });
+    return 0;
+  }
+
+  return body.prompt.length + (typeof body.suffix === "string" ? body.suffix.length : 0);
+}
+
+/** Embeddings: one text or a list of texts. */
+function countInputs(input: unknown, problems: InputProblem[]): number {
+  const isList = Array.isArray(input);
+  let characters = 0;
+  (isList ? input : [input]).forEach((item: unknown, index: number) => {
+    if (typeof item === "string") {
+      characters += item.length;
+    } else {
+      problems.push({ path: isList ? `input[${index}]` : "input", message: "must be a string" });
+    }
+  });
+  return characters;
 }
 
 /** Rejects an `extraBody` that sets `stream`, which would make the response parser mismatch. */
@@ -76,32 +158,5 @@ export function checkExtraBody(extraBody: Record<string, unknown> | undefined): 
         message: "is set by the method: call stream() for a stream, create() otherwise",
       },
     ]);
-  }
-}
-
-/** Adds the message checks of chat and agent requests to the common ones. */
-export function checkMessages(messages: unknown): void {
-  if (!Array.isArray(messages) || messages.length === 0) {
-    throw new ValidationError([{ path: "messages", message: "must be a non-empty array" }]);
-  }
-
-  const problems: InputProblem[] = [];
-  messages.forEach((message, index) => {
-    const path = `messages[${index}]`;
-    if (typeof message !== "object" || message === null) {
-      problems.push({ path, message: "must be an object" });
-      return;
-    }
-
-    const role = (message as { role?: unknown }).role;
-    if (typeof role !== "string") {
-      problems.push({
-        path: `${path}.role`,
-        message: "is required: system, user, assistant or tool",
-      });
-    }
-  });
-  if (problems.length > 0) {
-    throw new ValidationError(problems);
   }
 }

@@ -1,5 +1,6 @@
 import { AbortError } from "../../core/errors/transport-errors.js";
 import { readJsonStream } from "../../core/event-stream.js";
+import { parseRateLimitHeaders, type RateLimitInfo } from "../../core/rate-limit-headers.js";
 import type { ApiResponse } from "../../core/transport.js";
 import type { ChatCompletionChunk, ContentChunk } from "../../types/chat.js";
 import { type AssembledCompletion, CompletionAccumulator } from "./completion-accumulator.js";
@@ -25,6 +26,8 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   readonly #final: Promise<AssembledCompletion>;
   #settle!: { resolve: (value: AssembledCompletion) => void; reject: (error: unknown) => void };
   #started = false;
+  /** Null until `rateLimit` is first read. */
+  #rateLimit: RateLimitInfo | undefined | null = null;
 
   constructor(api: ApiResponse, maxLineBytes: number) {
     this.#api = api;
@@ -76,6 +79,16 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     }
 
     return this.#final;
+  }
+
+  /**
+   * The API's `x-ratelimit-*` headers of the response carrying this stream, parsed on first
+   * access; undefined when it carried none.
+   */
+  get rateLimit(): RateLimitInfo | undefined {
+    if (this.#rateLimit === null)
+      this.#rateLimit = parseRateLimitHeaders(this.#api.response.headers);
+    return this.#rateLimit;
   }
 
   /** Closes the connection. A pending read rejects with an AbortError. */

@@ -2,7 +2,7 @@ import type { RequestOptions } from "../../core/client-options.js";
 import type { WithResponseMeta } from "../../core/json-response.js";
 import type { Transport } from "../../core/transport.js";
 import type { ChatCompletionRequest, ChatCompletionResponse } from "../../types/chat.js";
-import { checkCompletionRequest, checkMessages } from "./chat-request-check.js";
+import { checkCompletionRequest } from "./chat-request-check.js";
 import type { ChatCompletionStream } from "./chat-stream.js";
 import { sendCompletion, streamCompletion } from "./completion-calls.js";
 import {
@@ -36,7 +36,7 @@ export class Chat {
     request: ChatCompletionRequest,
     options?: RequestOptions,
   ): Promise<WithResponseMeta<ChatCompletionResponse>> {
-    checkChatRequest(request);
+    checkChatRequest(request, this.#transport);
     return sendCompletion(this.#transport, path, request, options);
   }
 
@@ -48,7 +48,7 @@ export class Chat {
     request: ChatCompletionRequest,
     options?: RequestOptions,
   ): Promise<ChatCompletionStream> {
-    checkChatRequest(request);
+    checkChatRequest(request, this.#transport);
     return streamCompletion(this.#transport, path, request, options);
   }
 
@@ -95,7 +95,7 @@ export class Chat {
   }
 }
 
-function checkChatRequest(request: ChatCompletionRequest): void {
-  checkCompletionRequest(request, ["model", "messages"]);
-  checkMessages(request.messages);
+function checkChatRequest(request: ChatCompletionRequest, transport: Transport): void {
+  const { limits } = transport.config;
+  checkCompletionRequest(request, ["model", "messages"], limits, "Invalid chat completion request");
 }

@@ -1,4 +1,5 @@
 import { ValidationError } from "../../core/errors/client-errors.js";
+import { formatCount } from "../../guard/input-limits.js";
 import type { NamedUpload, PathUpload, UploadData } from "../../types/files.js";
 import { mediaTypeForName } from "./content-type.js";
 
@@ -17,9 +18,47 @@ export interface UploadSource {
 
 /**
  * Checks the `file` parameter of an upload and describes how to read it. Nothing is read yet: a
- * path is only checked with `stat`, so a missing file fails here, before any request.
+ * path is only checked with `stat`, so a missing file fails here, before any request. A file over
+ * `maxBytes` (the `limits.maxUploadBytes` option) fails here when its size is known, and
+ * otherwise as soon as more bytes than that were read.
  */
-export async function resolveUploadSource(file: unknown): Promise<UploadSource> {
+export async function resolveUploadSource(
+  file: unknown,
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<UploadSource> {
+  const source = await describeSource(file);
+  if (!Number.isFinite(maxBytes)) return source;
+  if (source.size !== undefined && source.size > maxBytes) {
+    throw tooLarge(source.filename, formatCount(source.size), maxBytes);
+  }
+
+  const read = source.chunks;
+  return { ...source, chunks: () => limitedChunks(read(), source.filename, maxBytes) };
+}
+
+async function* limitedChunks(
+  chunks: AsyncGenerator<Uint8Array, void, undefined>,
+  filename: string,
+  maxBytes: number,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  let total = 0;
+  for await (const chunk of chunks) {
+    total += chunk.byteLength;
+    if (total > maxBytes) throw tooLarge(filename, `more than ${formatCount(maxBytes)}`, maxBytes);
+    yield chunk;
+  }
+}
+
+function tooLarge(filename: string, size: string, maxBytes: number): ValidationError {
+  return invalid(
+    "file",
+    `${JSON.stringify(filename)} has ${size} bytes, more than limits.maxUploadBytes ` +
+      `(${formatCount(maxBytes)}): the API stores files of up to 512 MiB; raise the limit only ` +
+      "for a server that accepts larger files",
+  );
+}
+
+async function describeSource(file: unknown): Promise<UploadSource> {
   if (typeof file === "string") {
     return pathSource({ path: file });
   }

@@ -18,7 +18,7 @@ export async function sendDocumentUpload(
   options: RequestOptions | undefined,
 ): Promise<WithResponseMeta<LibraryDocument>> {
   checkUploadRequest(request);
-  const source = await resolveUploadSource(request.file);
+  const source = await resolveUploadSource(request.file, transport.config.limits.maxUploadBytes);
   const body = createMultipartBody([], "file", source, request.onProgress);
   const headers = { ...options?.headers, "content-type": body.contentType };
   try {

@@ -1,0 +1,73 @@
+/** Time windows of the API's rate-limit headers. */
+export type RateLimitWindow = "Second" | "Minute" | "Hour" | "Day" | "Month";
+
+/**
+ * The API's rate-limit headers of one response, as numbers: `x-ratelimit-limit-req-minute` is
+ * `limitRequestsMinute`, `x-ratelimit-remaining-tokens-month` is `remainingTokensMonth`, and so on
+ * for every window. A field is absent when the response did not carry its header. Which windows
+ * are sent depends on the workspace's limits.
+ */
+export type RateLimitInfo = {
+  readonly [Field in `${"limit" | "remaining"}${"Requests" | "Tokens"}${RateLimitWindow}`]?: number;
+} & {
+  /** Tokens this request counted against the limits (`x-ratelimit-tokens-query-cost`). */
+  readonly tokensQueryCost?: number;
+};
+
+const headerPattern = /^x-ratelimit-(limit|remaining)-(req|tokens)-(second|minute|hour|day|month)$/;
+
+/**
+ * Reads every `x-ratelimit-(limit|remaining)-(req|tokens)-(window)` header and the query cost.
+ * Returns undefined when there is none. A value that is not a whole number is left out.
+ */
+export function parseRateLimitHeaders(headers: Headers): RateLimitInfo | undefined {
+  const info: Record<string, number> = {};
+  let found = false;
+  for (const [name, value] of headers) {
+    if (!name.startsWith("x-ratelimit-")) continue;
+    const number = parseCount(value);
+    if (number === undefined) continue;
+    if (name === "x-ratelimit-tokens-query-cost") {
+      info.tokensQueryCost = number;
+      found = true;
+      continue;
+    }
+
+    const match = headerPattern.exec(name);
+    if (match === null) continue;
+    const [, kind, unit, window] = match as unknown as [string, string, string, string];
+    const field = `${kind}${unit === "req" ? "Requests" : "Tokens"}${capitalise(window)}`;
+    info[field] = number;
+    found = true;
+  }
+
+  return found ? info : undefined;
+}
+
+/**
+ * Defines a non-enumerable `rateLimit` property, parsed on first read, so an object serialises
+ * exactly as the server sent it and a response whose `rateLimit` is never read costs no parsing.
+ */
+export function defineRateLimit(target: object, headers: Headers | undefined): void {
+  let parsed: RateLimitInfo | undefined;
+  let done = false;
+  Object.defineProperty(target, "rateLimit", {
+    enumerable: false,
+    configurable: true,
+    get: () => {
+      if (!done && headers !== undefined) parsed = parseRateLimitHeaders(headers);
+      done = true;
+      return parsed;
+    },
+  });
+}
+
+function parseCount(value: string): number | undefined {
+  const text = value.trim();
+  if (!/^\d{1,15}$/.test(text)) return undefined;
+  return Number(text);
+}
+
+function capitalise(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
