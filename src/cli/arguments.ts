@@ -4,8 +4,29 @@ import { UsageError } from "./cli-error.js";
 /** Model used by `chat` and `demo` when `--model` is not given. */
 export const defaultModel = "mistral-small-latest";
 
-export const commandNames = ["chat", "models", "demo"] as const;
+/**
+ * Commands whose own module parses their arguments once it is loaded, so startup loads neither
+ * them nor their option tables.
+ */
+export const deferredCommandNames = [
+  "embed",
+  "fim",
+  "files",
+  "batch",
+  "ocr",
+  "transcribe",
+  "conversation",
+] as const;
+export type DeferredCommandName = (typeof deferredCommandNames)[number];
+
+export const commandNames = ["chat", "models", "demo", ...deferredCommandNames] as const;
 export type CommandName = (typeof commandNames)[number];
+
+/**
+ * Amount of diagnostics: 0 by default, 1 with `-v` (stack traces and the library's `info` log
+ * lines), 2 with `-vv` or `--verbose=debug` (its `debug` lines too).
+ */
+export type Verbosity = 0 | 1 | 2;
 
 /** Source of the chat prompt: the command line, or stdin for `-`. */
 export type PromptSource = { kind: "text"; text: string } | { kind: "stdin" };
@@ -40,9 +61,15 @@ export type CommandLine =
   | { command: "version" }
   | { command: "chat"; verbose: boolean; args: ChatArguments }
   | { command: "models"; verbose: boolean; args: ModelsArguments }
-  | { command: "demo"; verbose: boolean; args: DemoArguments };
+  | { command: "demo"; verbose: boolean; args: DemoArguments }
+  | { command: DeferredCommandName; verbosity: Verbosity; argv: string[] };
 
-type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+export type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+
+/** Result of `parseOptions`: values typed after the option table `T`, and the positionals. */
+export type ParsedOptions<T extends OptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+>;
 
 const sharedOptions = {
   help: { type: "boolean", short: "h" },
@@ -73,21 +100,23 @@ const demoOptions = {
 
 /**
  * Parses the arguments after `node main.js`. Options before the command are the tool's own
- * (`--help`, `--version`, `--verbose`); the rest belong to the command.
+ * (`--help`, `--version`, `--verbose`); the rest belong to the command. The arguments of a
+ * deferred command are returned unparsed, for its module to parse.
  *
  * @throws UsageError for anything invalid, including any `--api-key` flag.
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   rejectApiKeyFlag(argv);
   let help = false;
-  let verbose = false;
+  let verbosity = 0;
   let index = 0;
   for (; index < argv.length; index++) {
     const token = argv[index]!;
     if (!token.startsWith("-") || token === "-") break;
+    const level = verbosityOf(token, undefined);
     if (token === "-h" || token === "--help") help = true;
     else if (token === "-V" || token === "--version") return { command: "version" };
-    else if (token === "-v" || token === "--verbose") verbose = true;
+    else if (level !== undefined) verbosity += level;
     else throw unknownLeadingOption(token);
   }
 
@@ -95,13 +124,43 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const rest = argv.slice(index + 1);
   if (name === undefined) {
     if (help) return { command: "help", topic: undefined };
-    throw new UsageError("No command given: use chat, models or demo");
+    throw new UsageError(`No command given: use ${commandNames.join(", ")}`);
   }
 
   if (name === "help") return { command: "help", topic: parseHelpTopic(rest) };
   const command = checkCommandName(name);
   if (help) return { command: "help", topic: command };
-  return parseCommand(command, rest, verbose);
+  const deferred = deferredCommandNames.find((candidate) => candidate === command);
+  if (deferred !== undefined) {
+    return { command: deferred, verbosity: capVerbosity(verbosity), argv: rest };
+  }
+
+  return parseCommand(command as "chat" | "models" | "demo", rest, verbosity > 0);
+}
+
+/**
+ * Returns how much a verbosity option adds (`-v`, `--verbose`, `-vv`, `--verbose=info` or
+ * `--verbose=debug`), or undefined for any other token.
+ *
+ * @throws UsageError for `--verbose=` with another level, pointing to the help of `command`.
+ */
+export function verbosityOf(token: string, command: CommandName | undefined): number | undefined {
+  if (token === "-v" || token === "--verbose") return 1;
+  if (/^-v+$/.test(token)) return token.length - 1;
+  if (!token.startsWith("--verbose=")) return undefined;
+  const level = token.slice("--verbose=".length);
+  if (level === "info") return 1;
+  if (level === "debug") return 2;
+  throw new UsageError(
+    `--verbose takes info or debug, got ${JSON.stringify(level.slice(0, 20))}`,
+    command,
+  );
+}
+
+/** Caps a count of verbosity options at the highest level. */
+export function capVerbosity(count: number): Verbosity {
+  if (count >= 2) return 2;
+  return count === 1 ? 1 : 0;
 }
 
 /**
@@ -145,7 +204,11 @@ function checkCommandName(name: string): CommandName {
   return known;
 }
 
-function parseCommand(command: CommandName, rest: string[], verbose: boolean): CommandLine {
+function parseCommand(
+  command: "chat" | "models" | "demo",
+  rest: string[],
+  verbose: boolean,
+): CommandLine {
   if (command === "chat") {
     const { values, positionals } = parseOptions(command, rest, chatOptions);
     if (values.help) return { command: "help", topic: command };
@@ -195,7 +258,11 @@ function parseCommand(command: CommandName, rest: string[], verbose: boolean): C
 }
 
 /** Runs `parseArgs` in strict mode, turning its errors into usage errors for `command`. */
-function parseOptions<T extends OptionsConfig>(command: CommandName, args: string[], options: T) {
+export function parseOptions<T extends OptionsConfig>(
+  command: CommandName,
+  args: string[],
+  options: T,
+): ParsedOptions<T> {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -226,8 +293,8 @@ function readPromptSource(positionals: string[]): PromptSource {
 }
 
 /**
- * Checks the syntax only. The accepted range (0 to 1.5 in the current API reference) is left to
- * the server, which rejects a value out of range with a 422.
+ * Checks the syntax only. The library checks the range (0 to 1.5) before sending, so a value out
+ * of range fails with the validation exit status and the list of problems.
  */
 function parseTemperature(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -259,7 +326,11 @@ function checkSchemaPath(path: string | undefined): string | undefined {
   return path;
 }
 
-function checkKeyFilePath(path: string | undefined, command: CommandName): string | undefined {
+/** Rejects `--api-key-file ""`, which `parseArgs` accepts as a value. */
+export function checkKeyFilePath(
+  path: string | undefined,
+  command: CommandName,
+): string | undefined {
   if (path === "") throw new UsageError("--api-key-file needs a file path", command);
   return path;
 }

@@ -1,9 +1,6 @@
 #!/usr/bin/env node
 import { version } from "../version.js";
 import { type CommandLine, parseCommandLine } from "./arguments.js";
-import { runChat } from "./commands/chat.js";
-import { runDemo } from "./commands/demo.js";
-import { runModels } from "./commands/models.js";
 import type { CommandContext } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { reportFailure } from "./failure.js";
@@ -11,8 +8,9 @@ import { helpText } from "./help.js";
 import { listenForInterrupt } from "./interrupt.js";
 import { Output } from "./output.js";
 
-// Startup imports only the command line modules: the commands import the client (and `demo`
-// the test server) when they run, so `mistral --help` stays fast.
+// Startup imports only the command line modules. Each command module is imported when its
+// command runs, and imports the client (and `demo` the test server), so `mistral --help` stays
+// fast.
 
 /** Runs the `mistral` command with the arguments after the script name; returns its status. */
 async function main(argv: readonly string[]): Promise<ExitCode> {
@@ -29,7 +27,10 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
 
   try {
     const commandLine = parseCommandLine(argv);
-    context.verbose = "verbose" in commandLine && commandLine.verbose;
+    context.verbose =
+      "verbose" in commandLine
+        ? commandLine.verbose
+        : "verbosity" in commandLine && commandLine.verbosity > 0;
     return await dispatch(commandLine, context);
   } catch (error) {
     return await reportFailure(error, context);
@@ -48,11 +49,37 @@ async function dispatch(commandLine: CommandLine, context: CommandContext): Prom
       await context.output.line(version);
       return ExitCode.success;
     case "chat":
-      return runChat(commandLine.args, context);
+      return (await import("./commands/chat.js")).runChat(commandLine.args, context);
     case "models":
-      return runModels(commandLine.args, context);
+      return (await import("./commands/models.js")).runModels(commandLine.args, context);
     case "demo":
-      return runDemo(commandLine.args, context);
+      return (await import("./commands/demo.js")).runDemo(commandLine.args, context);
+    default:
+      return runDeferred(commandLine, context);
+  }
+}
+
+/** Imports the module of a command that parses its own arguments, and runs it. */
+async function runDeferred(
+  commandLine: Extract<CommandLine, { argv: string[] }>,
+  context: CommandContext,
+): Promise<ExitCode> {
+  const { argv, verbosity } = commandLine;
+  switch (commandLine.command) {
+    case "embed":
+      return (await import("./commands/embed.js")).runEmbed(argv, context, verbosity);
+    case "fim":
+      return (await import("./commands/fim.js")).runFim(argv, context, verbosity);
+    case "files":
+      return (await import("./commands/files.js")).runFiles(argv, context, verbosity);
+    case "batch":
+      return (await import("./commands/batch.js")).runBatch(argv, context, verbosity);
+    case "ocr":
+      return (await import("./commands/ocr.js")).runOcr(argv, context, verbosity);
+    case "transcribe":
+      return (await import("./commands/transcribe.js")).runTranscribe(argv, context, verbosity);
+    case "conversation":
+      return (await import("./commands/conversation.js")).runConversation(argv, context, verbosity);
   }
 }
 
