@@ -24,7 +24,7 @@ export type { InputProblem } from "./core/errors/client-errors.js";
 export { ConfigurationError, ValidationError } from "./core/errors/client-errors.js";
 export type { ClientLimit } from "./core/errors/client-rate-limit-error.js";
 export { ClientRateLimitError } from "./core/errors/client-rate-limit-error.js";
-export type { MistralErrorCode } from "./core/errors/mistral-error.js";
+export type { MistralErrorCode, MistralErrorKinds } from "./core/errors/mistral-error.js";
 export { isMistralError, MistralError } from "./core/errors/mistral-error.js";
 export type {
   StructuredOutputErrorDetails,

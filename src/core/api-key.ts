@@ -1,5 +1,6 @@
 import { computeKeyFingerprint } from "../telemetry/key-fingerprint.js";
 import { ConfigurationError } from "./errors/client-errors.js";
+import { isMistralError } from "./errors/mistral-error.js";
 
 /** An API key, or a function returning one (sync or async) that is called for each request. */
 export type ApiKeySource = string | (() => string | Promise<string>);
@@ -28,7 +29,7 @@ export class ApiKeyProvider {
     this.#cacheMs = cacheMs;
     this.canRefresh = typeof source === "function";
     if (typeof source === "function") {
-      this.#read = async () => checkApiKey(await source(), origin);
+      this.#read = async () => checkApiKey(await callKeyFunction(source, origin), origin);
     } else {
       const key = checkApiKey(source, origin);
       this.#read = async () => key;
@@ -48,9 +49,13 @@ export class ApiKeyProvider {
     this.#trackFingerprint = true;
   }
 
-  /** Returns the current key, trimmed and checked. */
-  get(): Promise<string> {
-    const key = this.#readCached();
+  /**
+   * Returns the current key, trimmed and checked. Rejects with the signal's reason once `signal`
+   * aborts, so a key function that never settles cannot outlive the attempt's timeout.
+   */
+  get(signal?: AbortSignal): Promise<string> {
+    const key =
+      signal === undefined ? this.#readCached() : untilAborted(this.#readCached(), signal);
     if (!this.#trackFingerprint) return key;
     return key.then((value) => {
       if (value !== this.#fingerprintedKey) {
@@ -91,6 +96,45 @@ export class ApiKeyProvider {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return "[ApiKeyProvider]";
   }
+}
+
+/**
+ * Calls the caller's key function. Its error is replaced by a ConfigurationError that names only
+ * the error's class, because the message of a secret-store client may quote paths or tokens.
+ */
+async function callKeyFunction(
+  source: () => string | Promise<string>,
+  origin: string,
+): Promise<unknown> {
+  try {
+    return await source();
+  } catch (error) {
+    if (isMistralError(error)) throw error;
+    const name = error instanceof Error ? error.name : typeof error;
+    throw new ConfigurationError(
+      `The key function from ${origin} failed with ${name.slice(0, 60)} (message not shown, ` +
+        "since it may contain secrets): check the function and the secret store it reads",
+    );
+  }
+}
+
+/** Settles like `pending`, or rejects with the signal's reason as soon as the signal aborts. */
+function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**

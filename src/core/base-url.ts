@@ -5,8 +5,8 @@ export const defaultBaseURL = "https://api.mistral.ai";
 
 /**
  * Parses and checks a base URL: `https:` anywhere, `http:` only to a loopback host, no
- * credentials, query or fragment. A trailing slash and a trailing `/v1` are removed, because every
- * operation path starts with `/v1`. Returns the URL without a trailing slash.
+ * credentials, query or fragment. Repeated slashes become one, and a trailing slash and a trailing
+ * `/v1` are removed, because every operation path starts with `/v1`. Returns the URL without a trailing slash.
  */
 export function normaliseBaseURL(value: string, origin: string): string {
   let url: URL;
@@ -35,7 +35,11 @@ export function normaliseBaseURL(value: string, origin: string): string {
     throw new ConfigurationError(`${origin} must not contain a query string or fragment`);
   }
 
-  const path = url.pathname.replace(/\/+$/, "").replace(/\/v1$/, "");
+  // Repeated slashes (`https://host//v1/`) would reach the server as an empty path segment.
+  const path = url.pathname
+    .replace(/\/{2,}/g, "/")
+    .replace(/\/+$/, "")
+    .replace(/\/v1$/, "");
   return `${url.protocol}//${url.host}${path}`;
 }
 

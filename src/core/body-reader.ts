@@ -1,15 +1,25 @@
 import type { AttemptTimer } from "./attempt-timer.js";
-import { ResponseTooLargeError } from "./errors/transport-errors.js";
+import { ConnectionError, ResponseTooLargeError } from "./errors/transport-errors.js";
+
+/** The call a body belongs to, named in the error when the body is cut off. */
+export interface BodySource {
+  /** Such as `POST /v1/chat/completions`. */
+  description: string;
+  requestId: string | undefined;
+}
 
 /**
  * Reads a whole body as text, failing once it passes `maxBytes`. A declared content-length that
  * fits is read in one call, the fastest path; other bodies are read chunk by chunk and counted.
- * Every read counts as activity for the idle timer.
+ * Every read counts as activity for the idle timer. A body that ends early (closed connection,
+ * short content-length, corrupt compression) raises a ConnectionError, or the timer's timeout or
+ * abort error when the timer ended the read.
  */
 export async function readBoundedText(
   response: Response,
   maxBytes: number,
   timer: AttemptTimer,
+  source: BodySource = { description: "the request", requestId: undefined },
 ): Promise<string> {
   const body = response.body;
   if (body === null) {
@@ -27,7 +37,7 @@ export async function readBoundedText(
   let total = 0;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await readChunk(reader, timer, source, total);
       if (done) break;
       timer.activity();
       total += value.byteLength;
@@ -43,6 +53,37 @@ export async function readBoundedText(
   }
 
   return decodeChunks(chunks, total);
+}
+
+async function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  timer: AttemptTimer,
+  source: BodySource,
+  bytesRead: number,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read();
+  } catch (error) {
+    throw timer.failure ?? cutOff(error, source, bytesRead);
+  }
+}
+
+/**
+ * Wraps the reader's error, which undici raises as a bare `TypeError: terminated`. The new cause
+ * keeps only that error's name and message, and the message quotes its own cause, which names the
+ * socket or zlib failure.
+ */
+function cutOff(error: unknown, source: BodySource, bytesRead: number): ConnectionError {
+  const inner = error instanceof Error ? error.cause : undefined;
+  const detail = inner instanceof Error ? `${inner.name}: ${inner.message}` : undefined;
+  const cause = new Error(error instanceof Error ? error.message : String(error));
+  cause.name = error instanceof Error ? error.name : "Error";
+  return new ConnectionError(
+    `The response body of ${source.description} was cut off after ${bytesRead} bytes` +
+      `${detail ? ` (${detail.slice(0, 200)})` : ""}: the connection closed or the body was ` +
+      "corrupt; the server may have acted on the request, so check its state before sending again",
+    { cause, requestId: source.requestId },
+  );
 }
 
 function decodeChunks(chunks: Uint8Array[], total: number): string {

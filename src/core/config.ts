@@ -12,6 +12,7 @@ import type {
   ClientOptions,
   EndpointOptions,
   FetchFunction,
+  RequestOptions,
   RetryOptions,
 } from "./client-options.js";
 import { ConfigurationError } from "./errors/client-errors.js";
@@ -346,6 +347,20 @@ function resolvePipeline(options: ClientOptions): PipelineConfig {
     retryBudget: budget === false ? undefined : new RetryBudget(budget?.ratio, budget?.max),
     defaultCompletionTokens: limits?.defaultCompletionTokens ?? 0,
   };
+}
+
+/**
+ * Checks the time and retry limits of one call by the rules of the client options, so a value
+ * such as `Infinity`, `NaN` or `-1` raises a ConfigurationError before anything is sent.
+ */
+export function checkRequestLimits(options: RequestOptions): void {
+  for (const name of ["timeoutMs", "headersTimeoutMs", "idleTimeoutMs"] as const) {
+    if (options[name] !== undefined) checkDuration(options[name], `The ${name} request option`);
+  }
+
+  if (options.maxRetries !== undefined) {
+    checkCount(options.maxRetries, "The maxRetries request option");
+  }
 }
 
 export function checkCount(value: unknown, name: string): number {

@@ -13,15 +13,16 @@ const maxKeptBodyChars = 8 * 1024;
 
 /**
  * Reads the request id the API returned. The gateway sets `mistral-correlation-id`; older
- * deployments and proxies set `x-kong-request-id` or `x-request-id`.
+ * deployments and proxies set `x-kong-request-id` or `x-request-id`. An id that contains `secret`
+ * (a proxy reflecting the key) is dropped, since request ids are logged and shown in messages.
  */
-export function readRequestId(headers: Headers): string | undefined {
-  return (
+export function readRequestId(headers: Headers, secret = ""): string | undefined {
+  const id =
     headers.get("mistral-correlation-id") ??
     headers.get("x-kong-request-id") ??
     headers.get("x-request-id") ??
-    undefined
-  );
+    undefined;
+  return id !== undefined && secret !== "" && id.includes(secret) ? undefined : id;
 }
 
 /**
@@ -44,7 +45,7 @@ export async function buildResponseError(
     status,
     message: `${summary} (${status} from ${call.method} ${call.url}): ${hintFor(status, retryAfterMs)}`,
     serverMessage: parsed.serverMessage,
-    requestId: parsed.requestId ?? readRequestId(response.headers),
+    requestId: parsed.requestId ?? readRequestId(response.headers, apiKey),
     code: parsed.code,
     type: parsed.type,
     param: parsed.param,

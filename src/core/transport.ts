@@ -4,7 +4,7 @@ import { abortErrorFrom, fetchUntilAborted, sleep } from "./abort.js";
 import { AttemptTimer } from "./attempt-timer.js";
 import { CallTracker } from "./call-tracker.js";
 import type { RequestOptions } from "./client-options.js";
-import { type ResolvedConfig, readEnvironment } from "./config.js";
+import { checkRequestLimits, type ResolvedConfig, readEnvironment } from "./config.js";
 import { ValidationError } from "./errors/client-errors.js";
 import type { MistralError } from "./errors/mistral-error.js";
 import { ConnectionError } from "./errors/transport-errors.js";
@@ -49,6 +49,8 @@ export interface ApiResponse {
   requestId: string | undefined;
   /** Such as `POST /v1/chat/completions`, for messages. */
   description: string;
+  /** Method of the request, which decides whether an empty body is a valid reply. */
+  method: ApiRequest["method"];
   /** Removes the credential the request carried from server text quoted in an error. */
   redact: (text: string) => string;
 }
@@ -74,6 +76,7 @@ export class Transport {
   /** Sends the request, retrying where the retry rules allow, and returns the first success. */
   async send(request: ApiRequest): Promise<ApiResponse> {
     const options = request.options ?? {};
+    checkRequestLimits(options);
     const { security } = this.#config;
     // Checked again for each call, because the variable may be set after the client was created.
     checkInsecureTLS(
@@ -175,11 +178,13 @@ export class Transport {
 
   #observeHeaders(call: CallTracker, response: Response, requestId: string | undefined): void {
     call.responseHeaders(response.status, response.headers, requestId);
-    this.#config.pipeline.limiter?.observeResponse(
-      response.status,
-      response.headers,
-      response.status === 429 ? readRetryAfterMs(response.headers) : undefined,
-    );
+    const retryAfterMs = response.status === 429 ? readRetryAfterMs(response.headers) : undefined;
+    // One response must not pause the client for longer than it would wait before a retry.
+    const pauseMs =
+      retryAfterMs === undefined
+        ? undefined
+        : Math.min(retryAfterMs, this.#config.retry.maxRetryAfterMs);
+    this.#config.pipeline.limiter?.observeResponse(response.status, response.headers, pauseMs);
   }
 
   #retryDelay(retry: number, retryAfterMs: number | undefined): number {
@@ -207,7 +212,8 @@ export class Transport {
     let response: Response;
     let key = "";
     try {
-      key = await this.#config.apiKey.get();
+      // The timer already runs, so a key function that never settles still times out.
+      key = await this.#config.apiKey.get(timer.signal);
       const headers = this.#headers(request, body, extraHeaders, key);
       call?.requestHeaders(headers);
       const pending = this.#config.fetch(url, {
@@ -223,18 +229,27 @@ export class Transport {
       response = await fetchUntilAborted(pending, timer.signal);
     } catch (error) {
       timer.finish();
-      return this.#classifyThrown(error, timer, request, url);
+      const secret = sentCredential(key, extraHeaders, this.#config.defaultHeaders);
+      return this.#classifyThrown(error, timer, request, url, secret);
     }
 
     timer.headersReceived();
-    const requestId = readRequestId(response.headers);
+    const secret = sentCredential(key, extraHeaders, this.#config.defaultHeaders);
+    const requestId = readRequestId(response.headers, secret);
     if (call) this.#observeHeaders(call, response, requestId);
     if (response.ok) {
-      const secret = sentCredential(key, extraHeaders, this.#config.defaultHeaders);
       const redact = (text: string) => removeSecret(text, secret);
       return {
         ok: true,
-        value: { response, timer, requestId, description, call: undefined, redact },
+        value: {
+          response,
+          timer,
+          requestId,
+          description,
+          method: request.method,
+          call: undefined,
+          redact,
+        },
       };
     }
 
@@ -242,7 +257,7 @@ export class Transport {
       response,
       timer,
       { method: request.method, url: withoutQuery(url) },
-      sentCredential(key, extraHeaders, this.#config.defaultHeaders),
+      secret,
     );
     timer.finish();
     return this.#classifyStatus(error, request);
@@ -268,6 +283,7 @@ export class Transport {
     timer: AttemptTimer,
     request: ApiRequest,
     url: string,
+    secret: string,
   ): AttemptResult {
     const failure = timer.failure;
     if (failure?.kind === "abort") {
@@ -292,7 +308,7 @@ export class Transport {
       const redirectError = new ConnectionError(
         `The server answered ${request.method} ${request.path} with a redirect, which is not ` +
           "followed so the key never reaches another URL: set baseURL to the final URL",
-        { cause: sanitizeCause(error) },
+        { cause: sanitizeCause(error, secret) },
       );
       return { ok: false, error: redirectError, retryable: false };
     }
@@ -300,7 +316,7 @@ export class Transport {
     const connectionError = new ConnectionError(
       `Could not reach ${new URL(url).origin} for ${request.method} ${request.path}` +
         `${code ? ` (${code})` : ""}: check the network, proxy and baseURL`,
-      { cause: sanitizeCause(error) },
+      { cause: sanitizeCause(error, secret) },
     );
     const retryable = request.retryMode !== "unsent" || code === "ECONNREFUSED";
     return { ok: false, error: connectionError, retryable };
@@ -426,11 +442,12 @@ function networkErrorCode(error: unknown): string | undefined {
 
 /**
  * Keeps the name, message and code of a network error but drops every other property, since some
- * fetch implementations attach the request (with its headers) to their errors.
+ * fetch implementations attach the request (with its headers) to their errors. The key is
+ * replaced wherever the message quotes it, before the message is cut, so no part of it is kept.
  */
-function sanitizeCause(error: unknown): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  const cause = new Error(message.slice(0, 300).replace(/Bearer\s+\S+/gi, "Bearer ***"));
+function sanitizeCause(error: unknown, secret: string): Error {
+  const message = removeSecret(error instanceof Error ? error.message : String(error), secret);
+  const cause = new Error(message.replace(/Bearer\s+\S+/gi, "Bearer ***").slice(0, 300));
   cause.name = error instanceof Error ? error.name : "Error";
   const code = networkErrorCode(error);
   if (code) Object.assign(cause, { code });

@@ -33,6 +33,15 @@ export interface RateLimiter {
 const minuteMs = 60_000;
 const dayMs = 86_400_000;
 
+/** Pause after a 429 without a usable wait. */
+const defaultPauseMs = 1000;
+
+/**
+ * Longest pause one 429 can cause. The transport already caps the wait at `retry.maxRetryAfterMs`;
+ * this bound protects callers of `observeResponse` that pass a server value unchecked.
+ */
+const maxPauseMs = 10 * minuteMs;
+
 /** Per-user state is dropped for the least recently used user beyond this many users. */
 const maxTrackedUsers = 10_000;
 
@@ -127,7 +136,7 @@ export class InMemoryRateLimiter implements RateLimiter {
     if (this.#options.learnFromServer === false) return;
     const now = this.#now();
     let pauseMs = 0;
-    if (status === 429) pauseMs = retryAfterMs ?? 1000;
+    if (status === 429) pauseMs = checkedPauseMs(retryAfterMs);
     const requests = Number(headers.get("x-ratelimit-remaining-req-minute") ?? Number.NaN);
     const tokens = Number(headers.get("x-ratelimit-remaining-tokens-minute") ?? Number.NaN);
     if (requests <= 0 || tokens <= 0) pauseMs = Math.max(pauseMs, 1000);
@@ -298,4 +307,13 @@ export class InMemoryRateLimiter implements RateLimiter {
   #detach(waiter: Waiter): void {
     if (waiter.onAbort) waiter.request.signal?.removeEventListener("abort", waiter.onAbort);
   }
+}
+
+/** Returns the pause after a 429: the server's wait capped at `maxPauseMs`, or the default. */
+function checkedPauseMs(retryAfterMs: number | undefined): number {
+  if (retryAfterMs === undefined || !Number.isFinite(retryAfterMs) || retryAfterMs < 0) {
+    return defaultPauseMs;
+  }
+
+  return Math.min(retryAfterMs, maxPauseMs);
 }

@@ -1,3 +1,26 @@
+import type {
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  InternalServerError,
+  MistralApiError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+} from "./api-error.js";
+import type { ConfigurationError, ValidationError } from "./client-errors.js";
+import type { ClientRateLimitError } from "./client-rate-limit-error.js";
+import type { StructuredOutputError } from "./structured-output-error.js";
+import type { ToolRunnerError } from "./tool-runner-error.js";
+import type {
+  AbortError,
+  ConnectionError,
+  ResponseTooLargeError,
+  StreamError,
+  TimeoutError,
+} from "./transport-errors.js";
+
 /**
  * Stable machine-readable kinds of every error the library throws. The string values are part of
  * the public API and never change meaning.
@@ -59,10 +82,39 @@ export class MistralError extends Error {
   }
 }
 
+/** The error class of each {@link MistralErrorCode}, which `isMistralError(value, kind)` narrows to. */
+export interface MistralErrorKinds {
+  api_error: MistralApiError;
+  bad_request: BadRequestError;
+  authentication: AuthenticationError;
+  permission_denied: PermissionDeniedError;
+  not_found: NotFoundError;
+  conflict: ConflictError;
+  unprocessable_entity: UnprocessableEntityError;
+  rate_limit: RateLimitError;
+  server_error: InternalServerError;
+  connection: ConnectionError;
+  timeout: TimeoutError;
+  abort: AbortError;
+  stream: StreamError;
+  response_too_large: ResponseTooLargeError;
+  validation: ValidationError;
+  configuration: ConfigurationError;
+  client_rate_limit: ClientRateLimitError;
+  structured_output: StructuredOutputError;
+  tool_runner: ToolRunnerError;
+}
+
 /**
- * Checks for an error thrown by any copy of this library, optionally of one kind. Prefer it to
- * `instanceof`, which fails when two copies of the package are installed.
+ * Checks for an error thrown by any copy of this library, optionally of one kind, and narrows the
+ * value to that kind's class. Prefer it to `instanceof`, which fails when two copies of the
+ * package are installed.
  */
+export function isMistralError<K extends MistralErrorCode>(
+  value: unknown,
+  kind: K,
+): value is MistralErrorKinds[K];
+export function isMistralError(value: unknown, kind?: MistralErrorCode): value is MistralError;
 export function isMistralError(value: unknown, kind?: MistralErrorCode): value is MistralError {
   if (typeof value !== "object" || value === null || !(brand in value)) {
     return false;
