@@ -95,6 +95,10 @@ export class InMemoryRateLimiter implements RateLimiter {
   readonly #queue: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #pausedUntil = 0;
+  #spacingMs = 0;
+  #spacingSetAt = 0;
+  #lastGrantAt = Number.NEGATIVE_INFINITY;
+  #serverTokens: { remaining: number; at: number } | undefined;
 
   constructor(options: RateLimitOptions, now: () => number = Date.now) {
     this.#options = options;
@@ -137,10 +141,36 @@ export class InMemoryRateLimiter implements RateLimiter {
     const now = this.#now();
     let pauseMs = 0;
     if (status === 429) pauseMs = checkedPauseMs(retryAfterMs);
-    const requests = Number(headers.get("x-ratelimit-remaining-req-minute") ?? Number.NaN);
-    const tokens = Number(headers.get("x-ratelimit-remaining-tokens-minute") ?? Number.NaN);
-    if (requests <= 0 || tokens <= 0) pauseMs = Math.max(pauseMs, 1000);
+    const requests = readHeaderNumber(headers, "x-ratelimit-remaining-req-minute");
+    const tokens = readHeaderNumber(headers, "x-ratelimit-remaining-tokens-minute");
+    if (requests !== undefined && requests <= 0) pauseMs = Math.max(pauseMs, 1000);
+    if (tokens !== undefined && tokens <= 0) pauseMs = Math.max(pauseMs, 1000);
     if (pauseMs > 0) this.#pausedUntil = Math.max(this.#pausedUntil, now + pauseMs);
+    this.#learnSpacing(headers, requests, now);
+    if (tokens !== undefined) this.#serverTokens = { remaining: tokens, at: now };
+  }
+
+  /**
+   * When the server reports that 10% or less of its requests per minute remain, spaces calls so
+   * the rest last a minute (the window length the header names), instead of spending them at
+   * once and meeting a 429. A later response with more left removes the spacing.
+   */
+  #learnSpacing(headers: Headers, remaining: number | undefined, now: number): void {
+    const limit = readHeaderNumber(headers, "x-ratelimit-limit-req-minute");
+    if (remaining === undefined || limit === undefined || limit <= 0) return;
+    this.#spacingMs = remaining <= limit * 0.1 ? minuteMs / Math.max(1, remaining) : 0;
+    this.#spacingSetAt = now;
+  }
+
+  /** Waits the server's quota asks for: spacing when few requests remain, or too few tokens. */
+  #serverWaitMs(request: LimitRequest, now: number): number {
+    if (now - this.#spacingSetAt > minuteMs) this.#spacingMs = 0;
+    const spacingWait = this.#lastGrantAt + this.#spacingMs - now;
+    // Too few tokens left: wait a second, then let one call through to read fresh headers.
+    const tokens = this.#serverTokens;
+    const short = tokens !== undefined && request.estimatedTokens > tokens.remaining;
+    const tokenWait = short ? tokens.at + 1000 - now : 0;
+    return Math.max(0, spacingWait, tokenWait);
   }
 
   #scopesFor(user: string | undefined, now: number): Scope[] {
@@ -189,6 +219,12 @@ export class InMemoryRateLimiter implements RateLimiter {
   }
 
   #check(request: LimitRequest, now: number): Check {
+    const serverWait =
+      this.#options.learnFromServer === false ? 0 : this.#serverWaitMs(request, now);
+    if (serverWait > 0 && this.#pausedUntil <= now) {
+      return { ok: false, limit: "server_quota", scope: this.#client, waitMs: serverWait };
+    }
+
     if (this.#pausedUntil > now) {
       return {
         ok: false,
@@ -220,6 +256,7 @@ export class InMemoryRateLimiter implements RateLimiter {
     limit: ClientLimit | undefined,
   ): LimitPermit {
     const scopes = this.#scopesFor(request.user, now);
+    this.#lastGrantAt = now;
     const entries = scopes.map((scope) => {
       scope.active++;
       scope.bucket?.take(now);
@@ -316,4 +353,12 @@ function checkedPauseMs(retryAfterMs: number | undefined): number {
   }
 
   return Math.min(retryAfterMs, maxPauseMs);
+}
+
+/** Reads a numeric header; undefined when it is absent or not a finite number. */
+function readHeaderNumber(headers: Headers, name: string): number | undefined {
+  const value = headers.get(name);
+  if (value === null || value.trim() === "") return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : undefined;
 }

@@ -197,3 +197,83 @@ describe("estimateTokens", () => {
     expect(estimateTokens({ input: ["abcd", "abcd"] })).toBe(2);
   });
 });
+
+describe("InMemoryRateLimiter server learning", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 2_000_000 });
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("spaces calls when few requests per minute remain", async () => {
+    const limiter = new InMemoryRateLimiter({ maxWaitMs: 120_000 });
+    (await limiter.acquire(request())).release();
+    limiter.observeResponse(
+      200,
+      new Headers({
+        "x-ratelimit-limit-req-minute": "100",
+        "x-ratelimit-remaining-req-minute": "5",
+      }),
+      undefined,
+    );
+    let granted = false;
+    const pending = limiter.acquire(request()).then((permit) => {
+      granted = true;
+      permit.release();
+    });
+    await vi.advanceTimersByTimeAsync(11_000);
+    expect(granted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1_500);
+    await pending;
+    expect(granted).toBe(true);
+  });
+
+  it("stops spacing once the quota recovers", async () => {
+    const limiter = new InMemoryRateLimiter({});
+    (await limiter.acquire(request())).release();
+    const headers = (remaining: string) =>
+      new Headers({
+        "x-ratelimit-limit-req-minute": "100",
+        "x-ratelimit-remaining-req-minute": remaining,
+      });
+    limiter.observeResponse(200, headers("5"), undefined);
+    limiter.observeResponse(200, headers("80"), undefined);
+    const permit = await limiter.acquire(request());
+    expect(permit.waitedMs).toBe(0);
+    permit.release();
+  });
+
+  it("waits when the call needs more tokens than remain", async () => {
+    const limiter = new InMemoryRateLimiter({ maxWaitMs: 5_000 });
+    limiter.observeResponse(
+      200,
+      new Headers({ "x-ratelimit-remaining-tokens-minute": "50" }),
+      undefined,
+    );
+    let granted = false;
+    const pending = limiter.acquire(request(undefined, 100)).then((permit) => {
+      granted = true;
+      permit.release();
+    });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(granted).toBe(false);
+    limiter.observeResponse(
+      200,
+      new Headers({ "x-ratelimit-remaining-tokens-minute": "5000" }),
+      undefined,
+    );
+    await vi.advanceTimersByTimeAsync(1_000);
+    await pending;
+    expect(granted).toBe(true);
+  });
+
+  it("ignores the server when learning is off", async () => {
+    const limiter = new InMemoryRateLimiter({ learnFromServer: false });
+    limiter.observeResponse(429, new Headers(), 5_000);
+    const permit = await limiter.acquire(request());
+    expect(permit.waitedMs).toBe(0);
+    permit.release();
+  });
+});
