@@ -1,20 +1,38 @@
+import { parseErrorBody } from "./error-body.js";
+import { createApiError } from "./errors/api-error.js";
 import { isMistralError, type MistralError } from "./errors/mistral-error.js";
-import { AbortError, StreamError } from "./errors/transport-errors.js";
+import { AbortError, ResponseTooLargeError, StreamError } from "./errors/transport-errors.js";
 import { type ServerSentEvent, SseDecoder } from "./sse-decoder.js";
 import type { ApiResponse } from "./transport.js";
 
 /** Longest piece of a bad payload kept on a StreamError. */
 const maxPayloadPreview = 200;
 
+/** Max length of server text quoted in an error message, in characters. */
+const maxQuotedMessage = 300;
+
+/** Bytes read of a body that is not an event stream, for the error message. The rest is dropped. */
+const maxOtherBodyBytes = 64 * 1024;
+
+/** Limits of one event stream, in bytes. */
+export interface StreamLimits {
+  /** Bound of one line and of the data of one event (`maxStreamLineBytes`). */
+  maxLineBytes: number;
+  /** Bound of the whole body (`maxResponseBytes`). Default: no bound. */
+  maxStreamBytes?: number | undefined;
+}
+
 /**
- * Yields the events of an SSE response as they complete. Leaving the loop early, a timeout or an
- * abort cancels the body, which closes the connection; the attempt's timers end with the stream.
+ * Yields the events of an SSE response, all those completed by one read in one array. Leaving the
+ * loop early, a timeout or an abort cancels the body, which closes the connection. The attempt's
+ * timers end with the stream. A response with a content type other than `text/event-stream`
+ * fails with an error that quotes the start of its body.
  */
-export async function* readServerSentEvents(
+export async function* readServerSentEventBatches(
   api: ApiResponse,
-  maxLineBytes: number,
+  limits: StreamLimits,
   state: StreamState = { ended: false },
-): AsyncGenerator<ServerSentEvent, void, undefined> {
+): AsyncGenerator<ServerSentEvent[], void, undefined> {
   const { response, timer } = api;
   const body = response.body;
   if (body === null) {
@@ -23,23 +41,28 @@ export async function* readServerSentEvents(
   }
 
   const reader = body.getReader();
-  const decoder = new SseDecoder(maxLineBytes);
+  const decoder = new SseDecoder(limits.maxLineBytes);
+  const maxStreamBytes = limits.maxStreamBytes ?? Number.POSITIVE_INFINITY;
+  let receivedBytes = 0;
   let completed = false;
   try {
-    for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        throw timer.failure ?? cutOff(api, error);
-      }
-
-      if (chunk.done) break;
-      timer.activity();
-      yield* decoder.push(chunk.value);
+    const contentType = response.headers.get("content-type");
+    if (contentType !== null && !/^\s*text\/event-stream\b/i.test(contentType)) {
+      throw await notAnEventStream(api, reader, contentType);
     }
 
-    yield* decoder.end();
+    for (;;) {
+      const chunk = await readChunk(api, reader);
+      if (chunk.done) break;
+      timer.activity();
+      receivedBytes += chunk.value.byteLength;
+      if (receivedBytes > maxStreamBytes) throw streamTooLarge(api, maxStreamBytes);
+      const events = decoder.push(chunk.value);
+      if (events.length > 0) yield events;
+    }
+
+    const last = decoder.end();
+    if (last.length > 0) yield last;
     completed = true;
   } catch (error) {
     api.call?.end({ error: error as MistralError });
@@ -56,6 +79,20 @@ export async function* readServerSentEvents(
   }
 }
 
+/**
+ * Yields the events of an SSE response one by one, as they complete. `maxLineBytes` bounds one
+ * line and the data of one event. See {@link readServerSentEventBatches}.
+ */
+export async function* readServerSentEvents(
+  api: ApiResponse,
+  maxLineBytes: number,
+  state: StreamState = { ended: false },
+): AsyncGenerator<ServerSentEvent, void, undefined> {
+  for await (const events of readServerSentEventBatches(api, { maxLineBytes }, state)) {
+    yield* events;
+  }
+}
+
 /** Set `ended` before leaving the loop when the stream's own end marker was read. */
 export interface StreamState {
   ended: boolean;
@@ -63,20 +100,25 @@ export interface StreamState {
   endedByCaller?: boolean;
 }
 
-export interface JsonStreamOptions {
-  maxLineBytes: number;
+export interface JsonStreamOptions extends StreamLimits {
   /**
    * Called when the body ends without `data: [DONE]`. Returns true when what was read is known to
    * be whole anyway (for chat, every choice sent a `finish_reason`).
    */
   acceptEndWithoutDone: () => boolean;
+  /**
+   * Checks the shape of each parsed payload. Returns why it is invalid, or undefined when it is
+   * valid, and an invalid payload ends the stream with a StreamError. Default: every value is
+   * valid.
+   */
+  describeInvalidValue?: (value: unknown) => string | undefined;
 }
 
 /**
  * Yields each `data:` payload of an SSE response parsed as JSON, until `data: [DONE]`. The
- * sentinel is compared before any parsing, so it never reaches `JSON.parse`; anything after it is
- * ignored. A payload that is not JSON, or an error object sent mid-stream, ends the stream with a
- * StreamError instead of being skipped.
+ * sentinel is compared before any parsing, so it never reaches `JSON.parse`, and anything after it
+ * is ignored. A payload that is not JSON, an error object sent mid-stream, or a payload that
+ * `describeInvalidValue` rejects ends the stream with a StreamError instead of being skipped.
  */
 export async function* readJsonStream<T>(
   api: ApiResponse,
@@ -84,14 +126,17 @@ export async function* readJsonStream<T>(
 ): AsyncGenerator<T, void, undefined> {
   const state: StreamState = { ended: false, endedByCaller: true };
   try {
-    for await (const event of readServerSentEvents(api, options.maxLineBytes, state)) {
-      const data = event.data;
-      if (data === "[DONE]" || data.trim() === "[DONE]") {
-        state.ended = true;
-        break;
-      }
+    // One async step per read rather than per event: a fast stream brings hundreds per read.
+    read: for await (const events of readServerSentEventBatches(api, options, state)) {
+      for (const event of events) {
+        const data = event.data;
+        if (data === "[DONE]" || data.trim() === "[DONE]") {
+          state.ended = true;
+          break read;
+        }
 
-      yield parseEventData<T>(data, api);
+        yield parseEventData<T>(data, api, options.describeInvalidValue);
+      }
     }
 
     if (!state.ended && !options.acceptEndWithoutDone()) {
@@ -111,7 +156,11 @@ export async function* readJsonStream<T>(
   }
 }
 
-function parseEventData<T>(data: string, api: ApiResponse): T {
+function parseEventData<T>(
+  data: string,
+  api: ApiResponse,
+  describeInvalidValue: ((value: unknown) => string | undefined) | undefined,
+): T {
   let value: unknown;
   try {
     value = JSON.parse(data);
@@ -119,32 +168,132 @@ function parseEventData<T>(data: string, api: ApiResponse): T {
     throw new StreamError(
       `The stream of ${api.description} sent an event that is not valid JSON: ` +
         "the output is incomplete; retry the request",
-      {
-        payload: api.redact(data).slice(0, maxPayloadPreview),
-        cause: error,
-        requestId: api.requestId,
-      },
+      { payload: previewOf(api, data), cause: error, requestId: api.requestId },
     );
   }
 
   if (isErrorObject(value)) {
-    const message = typeof value.message === "string" ? value.message : "unknown error";
+    const message = parseErrorBody(data).message ?? "unknown error";
     throw new StreamError(
       `The server reported an error in the stream of ${api.description}: ` +
-        api.redact(message).slice(0, 300),
-      { payload: api.redact(data).slice(0, maxPayloadPreview), requestId: api.requestId },
+        api.redact(message).slice(0, maxQuotedMessage),
+      { payload: previewOf(api, data), requestId: api.requestId },
+    );
+  }
+
+  const problem = describeInvalidValue?.(value);
+  if (problem !== undefined) {
+    throw new StreamError(
+      `The stream of ${api.description} sent an invalid event (${problem}): ` +
+        "the output is incomplete; retry the request",
+      { payload: previewOf(api, data), requestId: api.requestId },
     );
   }
 
   return value as T;
 }
 
-function isErrorObject(value: unknown): value is { message?: unknown } {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as { object?: unknown }).object === "error"
+function previewOf(api: ApiResponse, data: string): string {
+  return api.redact(data).slice(0, maxPayloadPreview);
+}
+
+/** Tests for an error envelope: `{object: "error", ...}`, or `{error: ...}` from gateways and proxies. */
+function isErrorObject(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as { object?: unknown; error?: unknown };
+  return record.object === "error" || (record.error !== undefined && record.error !== null);
+}
+
+async function readChunk(
+  api: ApiResponse,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read();
+  } catch (error) {
+    throw api.timer.failure ?? cutOff(api, error);
+  }
+}
+
+function streamTooLarge(api: ApiResponse, maxBytes: number): ResponseTooLargeError {
+  return new ResponseTooLargeError(
+    `The stream of ${api.description} is longer than ${maxBytes} bytes (maxResponseBytes): ` +
+      "raise maxResponseBytes or lower max_tokens",
+    { limitBytes: maxBytes, requestId: api.requestId },
   );
+}
+
+/**
+ * Builds the error for a stream request whose response has another content type, such as an HTML page
+ * from a proxy or JSON from a server that ignored `stream: true`. It reads the first
+ * `maxOtherBodyBytes` of the body. A JSON error envelope becomes the MistralApiError it describes.
+ */
+async function notAnEventStream(
+  api: ApiResponse,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  contentType: string,
+): Promise<MistralError> {
+  const text = api.redact(await readStart(api, reader, maxOtherBodyBytes));
+  const mismatch = `The server responded to ${api.description} with ${contentType} instead of an event stream`;
+  const parsed = parseErrorBody(text);
+  if (/^\s*{/.test(text) && parsed.message !== undefined && isErrorBody(text)) {
+    return createApiError({
+      status: api.response.status,
+      message: `${parsed.message} (${mismatch}): retry the request later`,
+      serverMessage: parsed.serverMessage,
+      requestId: parsed.requestId ?? api.requestId,
+      code: parsed.code,
+      type: parsed.type,
+      param: parsed.param,
+      body: text.slice(0, maxOtherBodyBytes),
+      issues: parsed.issues,
+      headers: api.response.headers,
+    });
+  }
+
+  const quoted = textOfBody(text).slice(0, maxQuotedMessage);
+  return new StreamError(`${mismatch}: ${quoted === "" ? "(empty body)" : quoted}; check baseURL`, {
+    payload: text.slice(0, maxPayloadPreview),
+    requestId: api.requestId,
+  });
+}
+
+/** A JSON object with the fields of an error envelope rather than a result. */
+function isErrorBody(text: string): boolean {
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    return isErrorObject(value) || "detail" in value || typeof value.message === "string";
+  } catch {
+    return false;
+  }
+}
+
+/** Text of a body for a message: HTML tags removed and white space collapsed. */
+function textOfBody(text: string): string {
+  return text
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** Reads up to about `maxBytes` of a body (one read past it at most) and decodes it as UTF-8. */
+async function readStart(
+  api: ApiResponse,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  maxBytes: number,
+): Promise<string> {
+  const decoder = new TextDecoder("utf-8");
+  let text = "";
+  let bytes = 0;
+  while (bytes < maxBytes) {
+    const chunk = await readChunk(api, reader);
+    if (chunk.done) break;
+    api.timer.activity();
+    bytes += chunk.value.byteLength;
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+
+  return text + decoder.decode();
 }
 
 function cutOff(api: ApiResponse, error: unknown): Error {

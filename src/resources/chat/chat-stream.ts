@@ -1,3 +1,4 @@
+import type { MistralError } from "../../core/errors/mistral-error.js";
 import { AbortError } from "../../core/errors/transport-errors.js";
 import { readJsonStream } from "../../core/event-stream.js";
 import { parseRateLimitHeaders, type RateLimitInfo } from "../../core/rate-limit-headers.js";
@@ -21,7 +22,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   /** Request id of the response that carries this stream. */
   readonly requestId: string | undefined;
   readonly #api: ApiResponse;
-  readonly #accumulator = new CompletionAccumulator();
+  readonly #accumulator: CompletionAccumulator;
   readonly #chunks: AsyncGenerator<ChatCompletionChunk, void, undefined>;
   readonly #final: Promise<AssembledCompletion>;
   #settle!: { resolve: (value: AssembledCompletion) => void; reject: (error: unknown) => void };
@@ -29,12 +30,19 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   /** Null until `rateLimit` is first read. */
   #rateLimit: RateLimitInfo | undefined | null = null;
 
-  constructor(api: ApiResponse, maxLineBytes: number) {
+  /**
+   * `maxLineBytes` bounds one line and one event (`maxStreamLineBytes`). `maxResponseBytes` bounds
+   * the whole body and the text kept for `finalCompletion()`. Default: no bound on either.
+   */
+  constructor(api: ApiResponse, maxLineBytes: number, maxResponseBytes?: number) {
     this.#api = api;
     this.requestId = api.requestId;
+    this.#accumulator = new CompletionAccumulator(maxResponseBytes);
     this.#chunks = readJsonStream<ChatCompletionChunk>(api, {
       maxLineBytes,
+      maxStreamBytes: maxResponseBytes,
       acceptEndWithoutDone: () => this.#accumulator.everyChoiceFinished,
+      describeInvalidValue: describeInvalidChunk,
     });
     this.#final = new Promise((resolve, reject) => {
       this.#settle = { resolve, reject };
@@ -63,7 +71,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   async *contentDeltas(): AsyncGenerator<ContentDelta, void, undefined> {
     for await (const chunk of this) {
       const choice = chunk.choices?.find((item) => (item.index ?? 0) === 0);
-      if (choice?.delta) yield* splitDelta(choice.delta);
+      if (isObject(choice?.delta)) yield* splitDelta(choice.delta);
     }
   }
 
@@ -96,12 +104,26 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     this.#api.timer.abort(new AbortError("The stream was aborted with stream.abort()"));
   }
 
+  /**
+   * Adds a chunk to the completion. A bound the accumulator raises ends the call with that error
+   * here, before leaving the loop would end it as aborted.
+   */
+  #push(chunk: ChatCompletionChunk): void {
+    try {
+      this.#accumulator.push(chunk);
+    } catch (error) {
+      this.#api.call?.end({ error: error as MistralError });
+      throw error;
+    }
+
+    if (isObject(chunk.usage)) this.#api.call?.noteUsage(chunk.usage, chunk.model);
+  }
+
   async *#iterate(): AsyncGenerator<ChatCompletionChunk, void, undefined> {
     let settled = false;
     try {
       for await (const chunk of this.#chunks) {
-        this.#accumulator.push(chunk);
-        if (chunk.usage) this.#api.call?.noteUsage(chunk.usage, chunk.model);
+        this.#push(chunk);
         yield chunk;
       }
 
@@ -119,6 +141,25 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   }
 }
 
+/**
+ * Describes why a parsed event is not a chat chunk, or returns undefined when it is one. Only what
+ * no later API version could send is rejected: a chunk that is not an object, `choices` that is
+ * not a list, and a choice that is not an object. Parts of the wrong type deeper down are skipped
+ * by the readers instead.
+ */
+export function describeInvalidChunk(value: unknown): string | undefined {
+  if (!isObject(value)) return "the chunk is not a JSON object";
+  const choices = value.choices;
+  if (choices === undefined || choices === null) return undefined;
+  if (!Array.isArray(choices)) return "choices is not a list";
+  if (!choices.every(isObject)) return "a choice is not a JSON object";
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function* splitDelta(
   delta: ChatCompletionChunk["choices"][number]["delta"],
 ): Generator<ContentDelta> {
@@ -126,15 +167,19 @@ function* splitDelta(
   if (typeof content === "string") {
     if (content !== "") yield { type: "text", text: content };
   } else if (Array.isArray(content)) {
-    for (const chunk of content) yield classifyChunk(chunk);
+    for (const chunk of content) {
+      if (isObject(chunk)) yield classifyChunk(chunk as ContentChunk);
+    }
   }
 
-  for (const call of delta.tool_calls ?? []) {
-    const fn = call.function;
+  const calls = Array.isArray(delta.tool_calls) ? delta.tool_calls : [];
+  for (const call of calls) {
+    if (!isObject(call)) continue;
+    const fn = isObject(call.function) ? call.function : undefined;
     const args = fn?.arguments;
     yield {
       type: "tool_call",
-      index: call.index,
+      index: typeof call.index === "number" ? call.index : undefined,
       ...(typeof call.id === "string" ? { id: call.id } : {}),
       ...(typeof fn?.name === "string" ? { name: fn.name } : {}),
       ...(args === undefined
@@ -151,8 +196,9 @@ function classifyChunk(chunk: ContentChunk): ContentDelta {
 
   if (chunk.type === "thinking" && Array.isArray(chunk.thinking)) {
     let text = "";
-    for (const part of chunk.thinking as ContentChunk[]) {
-      if (part.type === "text" && typeof part.text === "string") text += part.text;
+    for (const part of chunk.thinking as unknown[]) {
+      if (isObject(part) && part.type === "text" && typeof part.text === "string")
+        text += part.text;
     }
 
     return { type: "thinking", text };

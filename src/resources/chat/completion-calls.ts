@@ -34,5 +34,6 @@ export async function streamCompletion(
     stream: true,
     options,
   });
-  return new ChatCompletionStream(api, transport.config.maxStreamLineBytes);
+  const { maxStreamLineBytes, maxResponseBytes } = transport.config;
+  return new ChatCompletionStream(api, maxStreamLineBytes, maxResponseBytes);
 }
