@@ -59,7 +59,17 @@ function installedPackages(projectDirectory) {
 
 function packTarball(spec, workDirectory) {
   const cwd = spec === "." ? libraryRoot() : workDirectory;
-  const args = ["pack", spec, "--pack-destination", workDirectory, "--json", "--prefer-offline"];
+  // The copy under test is already built; --ignore-scripts skips the prepack build, which needs
+  // the development dependencies the copy does not have.
+  const args = [
+    "pack",
+    spec,
+    "--pack-destination",
+    workDirectory,
+    "--json",
+    "--prefer-offline",
+    "--ignore-scripts",
+  ];
   const [packed] = JSON.parse(npm(args, cwd));
   return { path: join(workDirectory, packed.filename), bytes: packed.size };
 }
