@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
 import { Transport } from "../../src/core/transport.js";
-import { AbortError, InternalServerError, StreamError, ValidationError } from "../../src/index.js";
+import {
+  AbortError,
+  InternalServerError,
+  isMistralError,
+  MistralClient,
+  StreamError,
+  ValidationError,
+} from "../../src/index.js";
 import { Audio } from "../../src/resources/audio/audio.js";
 import { MockMistralServer, type RecordedRequest } from "../../src/testing/index.js";
 import { audioRoutes, silentWav } from "../../src/testing/routes/audio.js";
@@ -596,5 +603,29 @@ describe("voices", () => {
     expect(page.items.map((voice) => voice.name)).toEqual(["Second"]);
     expect(page.total).toBe(3);
     expect(page.hasMore).toBe(true);
+  });
+});
+
+describe("transcription upload limit", () => {
+  it("rejects a file over limits.maxUploadBytes before sending", async () => {
+    const server = await MockMistralServer.start({ apiKey: "limit-key" });
+    try {
+      const client = new MistralClient({
+        apiKey: "limit-key",
+        baseURL: server.url,
+        limits: { maxUploadBytes: 1024 },
+      });
+      const error = await client.audio.transcriptions
+        .create({
+          model: "voxtral-mini-latest",
+          file: { name: "big.wav", data: new Uint8Array(2048) },
+        })
+        .catch((caught: unknown) => caught);
+      expect(isMistralError(error, "validation")).toBe(true);
+      expect(String(error)).toContain("limits.maxUploadBytes");
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -92,6 +92,7 @@ export async function buildTranscriptionForm(
   request: TranscriptionRequest,
   stream: boolean,
   extraBody: Record<string, unknown> | undefined,
+  maxUploadBytes = Number.POSITIVE_INFINITY,
 ): Promise<FormData> {
   const form = new FormData();
   for (const [name, value] of Object.entries(request)) {
@@ -106,6 +107,18 @@ export async function buildTranscriptionForm(
 
   if (request.file !== undefined && request.file !== null) {
     const part = await toUploadPart(request.file, "file");
+    if (part.blob.size > maxUploadBytes) {
+      throw new ValidationError([
+        {
+          path: "file",
+          message:
+            `${JSON.stringify(part.filename)} has ${part.blob.size} bytes, more than ` +
+            `limits.maxUploadBytes (${maxUploadBytes}): raise the limit only for a server that ` +
+            "accepts larger files",
+        },
+      ]);
+    }
+
     form.append("file", part.blob, part.filename);
   }
 

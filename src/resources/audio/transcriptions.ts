@@ -73,7 +73,8 @@ export class Transcriptions {
     checkTranscriptionRequest(request);
     // `extraBody` goes into the form, because the transport merges it into JSON bodies only.
     const { extraBody, ...sendOptions } = options ?? {};
-    const body = await buildTranscriptionForm(request, stream, extraBody);
+    const maxUploadBytes = this.#transport.config.limits.maxUploadBytes;
+    const body = await buildTranscriptionForm(request, stream, extraBody, maxUploadBytes);
     return this.#transport.send({ method: "POST", path, body, stream, options: sendOptions });
   }
 }
