@@ -55,6 +55,30 @@ export interface CallOutcome {
 }
 
 /**
+ * One tool execution step of `chat.runTools()` or `chat.runToolsStream()`. It carries no tool
+ * arguments or results, so observers cannot leak them.
+ */
+export interface ToolObservation {
+  /**
+   * `tool_start` when `execute` is about to run, then `tool_result` or `tool_error` when it ended.
+   * A call rejected before `execute` (unknown tool, invalid arguments) sends `tool_error` alone.
+   */
+  type: "tool_start" | "tool_result" | "tool_error";
+  /** Correlation id of the tool run (8 hex characters), shared by all its steps. */
+  runId: string;
+  /** Model call that requested the tool, from 1. */
+  step: number;
+  /** Tool name as the model sent it; for `unknown_tool` it names no tool of the run. */
+  toolName: string;
+  /** The `id` of the model's tool call. */
+  toolCallId: string;
+  /** Time `execute` ran, in milliseconds; absent on `tool_start` and when it did not run. */
+  durationMs?: number;
+  /** Failure reason of `tool_error`: `unknown_tool`, `invalid_arguments` or `execution_failed`. */
+  reason?: string;
+}
+
+/**
  * Callbacks the request pipeline makes during a call. Every callback is optional, runs
  * synchronously, and is isolated: an exception thrown by an observer is caught and ignored, so it
  * can never break or stall a request. Slow work belongs in a queue the observer drains itself.
@@ -71,6 +95,8 @@ export interface CallObserver {
   /** A client-side limiter made the call wait. */
   onThrottled?(call: CallInfo, info: { waitedMs: number; limit: string }): void;
   onCallEnd?(call: CallInfo, outcome: CallOutcome): void;
+  /** A tool of a tool run started or ended. The runner's model calls arrive as calls above. */
+  onToolEvent?(event: ToolObservation): void;
 }
 
 /** Calls `callback` on each observer, swallowing anything an observer throws. */

@@ -5,10 +5,11 @@ import { AttemptTimer } from "./attempt-timer.js";
 import { CallTracker } from "./call-tracker.js";
 import type { RequestOptions } from "./client-options.js";
 import { checkRequestLimits, type ResolvedConfig, readEnvironment } from "./config.js";
-import { ValidationError } from "./errors/client-errors.js";
 import type { MistralError } from "./errors/mistral-error.js";
 import { ConnectionError } from "./errors/transport-errors.js";
 import { checkHeaders, sentCredential } from "./headers.js";
+import { networkErrorCode, sanitizeCause } from "./network-error.js";
+import { buildURL, encodeBody, isStreamBody, withoutQuery } from "./request-encoding.js";
 import { buildResponseError, readRequestId, removeSecret } from "./response-error.js";
 import { backoffDelayMs, isRetryableStatus, readRetryAfterMs } from "./retry-policy.js";
 
@@ -359,97 +360,4 @@ function isStatus(error: MistralError, status: number): boolean {
 
 function isMistralErrorLike(error: unknown): error is MistralError {
   return typeof error === "object" && error !== null && Symbol.for("mistralai-ts.error") in error;
-}
-
-/** JSON-encodes plain values; FormData, Blob, bytes and streams are sent as they are. */
-function encodeBody(request: ApiRequest): BodyInit | undefined {
-  const { body } = request;
-  const extra = request.options?.extraBody;
-  if (body === undefined && extra === undefined) {
-    return undefined;
-  }
-
-  if (isRawBody(body)) {
-    if (extra !== undefined) {
-      throw new ValidationError(
-        [{ path: "extraBody", message: "only applies to JSON request bodies" }],
-        "Invalid request options",
-      );
-    }
-
-    return body;
-  }
-
-  const merged = extra === undefined ? body : { ...(body as object), ...extra };
-  return JSON.stringify(merged);
-}
-
-function isRawBody(body: unknown): body is BodyInit {
-  return (
-    (typeof FormData !== "undefined" && body instanceof FormData) ||
-    (typeof Blob !== "undefined" && body instanceof Blob) ||
-    body instanceof Uint8Array ||
-    body instanceof ArrayBuffer ||
-    isStreamBody(body)
-  );
-}
-
-function isStreamBody(body: unknown): body is ReadableStream {
-  return typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
-}
-
-function buildURL(
-  baseURL: string,
-  path: string,
-  query: Record<string, QueryValue | QueryValue[]> | undefined,
-): string {
-  const url = baseURL + path;
-  if (query === undefined) {
-    return url;
-  }
-
-  const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) {
-    const values = Array.isArray(value) ? value : [value];
-    for (const item of values) {
-      if (item !== undefined && item !== null) search.append(name, String(item));
-    }
-  }
-
-  const text = search.toString();
-  return text === "" ? url : `${url}?${text}`;
-}
-
-function withoutQuery(url: string): string {
-  const index = url.indexOf("?");
-  return index === -1 ? url : url.slice(0, index);
-}
-
-/** Finds a Node-style error code such as ECONNREFUSED on the error or its causes. */
-function networkErrorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^[A-Z_]+$/.test(code)) {
-      return code;
-    }
-
-    current = (current as { cause?: unknown }).cause;
-  }
-
-  return undefined;
-}
-
-/**
- * Keeps the name, message and code of a network error but drops every other property, since some
- * fetch implementations attach the request (with its headers) to their errors. The key is
- * replaced wherever the message quotes it, before the message is cut, so no part of it is kept.
- */
-function sanitizeCause(error: unknown, secret: string): Error {
-  const message = removeSecret(error instanceof Error ? error.message : String(error), secret);
-  const cause = new Error(message.replace(/Bearer\s+\S+/gi, "Bearer ***").slice(0, 300));
-  cause.name = error instanceof Error ? error.name : "Error";
-  const code = networkErrorCode(error);
-  if (code) Object.assign(cause, { code });
-  return cause;
 }
