@@ -1,6 +1,12 @@
 export { MistralClient } from "./client.js";
 export type { ApiKeySource } from "./core/api-key.js";
-export type { AttemptResponse, CallInfo, CallObserver, CallOutcome } from "./core/call-observer.js";
+export type {
+  AttemptResponse,
+  CallInfo,
+  CallObserver,
+  CallOutcome,
+  ToolObservation,
+} from "./core/call-observer.js";
 export type {
   ClientOptions,
   EndpointOptions,
@@ -144,6 +150,10 @@ export type {
   RequestStartEvent,
   RequestThrottledEvent,
   TokenUsage,
+  ToolEndEvent,
+  ToolEventFields,
+  ToolFailureReason,
+  ToolStartEvent,
 } from "./telemetry/audit-events.js";
 export { computeKeyFingerprint } from "./telemetry/key-fingerprint.js";
 export type { LogLevel } from "./telemetry/log-level.js";
@@ -155,6 +165,7 @@ export type {
   MetricsSnapshot,
   OperationMetrics,
   StatusClass,
+  ToolMetrics,
   UserMetrics,
 } from "./telemetry/metrics-snapshot.js";
 export type {

@@ -95,7 +95,7 @@ export interface CallObserver {
   /** A client-side limiter made the call wait. */
   onThrottled?(call: CallInfo, info: { waitedMs: number; limit: string }): void;
   onCallEnd?(call: CallInfo, outcome: CallOutcome): void;
-  /** A tool of a tool run started or ended. The runner's model calls arrive as calls above. */
+  /** A tool of a tool run started or ended. The run's model calls reach the callbacks above. */
   onToolEvent?(event: ToolObservation): void;
 }
 

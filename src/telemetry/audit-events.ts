@@ -117,6 +117,42 @@ export interface AnomalyEvent extends CallEventFields {
   windowMs?: number;
 }
 
+/**
+ * Fields shared by the events of one tool execution in `chat.runTools()`. Tool arguments and
+ * results never appear in them.
+ */
+export interface ToolEventFields {
+  /** Time of the event, in milliseconds since the epoch. */
+  time: number;
+  /** Correlation id of the tool run, shared by all its tools. */
+  runId: string;
+  /** Model call that requested the tool, from 1. */
+  step: number;
+  /** Tool name as the model sent it. */
+  toolName: string;
+  /** The `id` of the model's tool call. */
+  toolCallId: string;
+  /** First 8 hex characters of the SHA-256 hash of the API key, when known. */
+  keyFingerprint?: string;
+}
+
+/** A tool's `execute` is about to run. Calls rejected before it get a `tool.end` alone. */
+export interface ToolStartEvent extends ToolEventFields {
+  type: "tool.start";
+}
+
+/** Reasons a tool call failed, as in the tool runner's `tool_error` events. */
+export type ToolFailureReason = "unknown_tool" | "invalid_arguments" | "execution_failed";
+
+export interface ToolEndEvent extends ToolEventFields {
+  type: "tool.end";
+  outcome: "success" | "error";
+  /** Time `execute` ran, in milliseconds; 0 when it did not run (unknown tool, invalid arguments). */
+  durationMs: number;
+  /** Present when `outcome` is `error`. */
+  reason?: ToolFailureReason;
+}
+
 export type AuditEvent =
   | RequestStartEvent
   | RequestEndEvent
@@ -124,7 +160,9 @@ export type AuditEvent =
   | RequestThrottledEvent
   | AuthFailureEvent
   | ConfigWarningEvent
-  | AnomalyEvent;
+  | AnomalyEvent
+  | ToolStartEvent
+  | ToolEndEvent;
 
 export type AuditEventType = AuditEvent["type"];
 

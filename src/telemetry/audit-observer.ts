@@ -1,7 +1,18 @@
-import type { CallInfo, CallObserver, CallOutcome } from "../core/call-observer.js";
+import type {
+  CallInfo,
+  CallObserver,
+  CallOutcome,
+  ToolObservation,
+} from "../core/call-observer.js";
 import type { MistralError } from "../core/errors/mistral-error.js";
 import type { EventHub } from "./audit-event-stream.js";
-import type { CallEventFields, ErrorSummary, TokenUsage } from "./audit-events.js";
+import type {
+  CallEventFields,
+  ErrorSummary,
+  TokenUsage,
+  ToolEventFields,
+  ToolFailureReason,
+} from "./audit-events.js";
 import { errorStatus } from "./call-counters.js";
 import { copyContent, maskTokens } from "./redaction.js";
 
@@ -87,6 +98,30 @@ export class AuditObserver implements CallObserver {
         error,
       });
     }
+  }
+
+  onToolEvent(event: ToolObservation): void {
+    if (!this.#hub.active) return;
+    const fields: ToolEventFields = {
+      time: Date.now(),
+      runId: event.runId,
+      step: event.step,
+      toolName: event.toolName,
+      toolCallId: event.toolCallId,
+      ...optional("keyFingerprint", this.#keyFingerprint()),
+    };
+    if (event.type === "tool_start") {
+      this.#hub.emit({ type: "tool.start", ...fields });
+      return;
+    }
+
+    this.#hub.emit({
+      type: "tool.end",
+      ...fields,
+      outcome: event.type === "tool_result" ? "success" : "error",
+      durationMs: event.durationMs ?? 0,
+      ...optional("reason", event.reason as ToolFailureReason | undefined),
+    });
   }
 
   #fields(call: CallInfo, time: number): CallEventFields {

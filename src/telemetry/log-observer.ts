@@ -3,6 +3,7 @@ import type {
   CallInfo,
   CallObserver,
   CallOutcome,
+  ToolObservation,
 } from "../core/call-observer.js";
 import type { MistralError } from "../core/errors/mistral-error.js";
 import type { AnomalyReport } from "./anomaly-detector.js";
@@ -49,10 +50,11 @@ const maxBodyCharacters = 8192;
 const prefix = "mistral:";
 
 /**
- * Writes log lines about calls: `info` one line per finished call, `warn` retries, client-side
- * waits and anomalies (repeats limited to one per 10 s per kind), `error` failed calls, `debug`
- * starts and headers with credentials masked. Text is built only for levels that are on, and a
- * logger that throws is ignored.
+ * Writes log lines about calls and tool executions. `info` gets one line per finished call and
+ * per successful tool execution. `warn` gets retries, client-side waits, anomalies and failed tool
+ * executions, with repeats limited to one per 10 s per kind. `error` gets failed calls, and
+ * `debug` gets starts and headers with credentials masked. Text is built only for levels that
+ * are on, and a logger that throws is ignored.
  */
 export class LogObserver implements RequestHeadersObserver {
   readonly #logger: Logger;
@@ -150,6 +152,28 @@ export class LogObserver implements RequestHeadersObserver {
     );
   }
 
+  /** Writes tool starts at `debug`, successes at `info` and failures at `warn`. */
+  onToolEvent(event: ToolObservation): void {
+    const level = toolLogLevel(event);
+    if (this.#rank < logLevelRank[level]) return;
+    // The model chooses the name of an unknown tool, so it is quoted to keep it on one line.
+    const tool = `tool ${JSON.stringify(event.toolName)}`;
+    const ids = `run ${event.runId}, step ${event.step}, tool call ${JSON.stringify(event.toolCallId)}`;
+    const duration =
+      event.durationMs === undefined ? "" : ` after ${Math.round(event.durationMs)} ms`;
+    if (event.type === "tool_start") {
+      this.#write("debug", `${prefix} ${tool} started (${ids})`);
+    } else if (event.type === "tool_result") {
+      this.#write("info", `${prefix} ${tool} succeeded${duration} (${ids})`);
+    } else {
+      const reason = event.reason ?? "unknown reason";
+      this.#warnLimited(
+        `tool ${event.toolName} ${reason}`,
+        `${prefix} ${tool} failed${duration} (${reason}, ${ids})`,
+      );
+    }
+  }
+
   /** Writes a detector's finding at `warn`. */
   logAnomaly(report: AnomalyReport, call: CallInfo): void {
     if (this.#rank < logLevelRank.warn) return;
@@ -187,6 +211,11 @@ export class LogObserver implements RequestHeadersObserver {
       // A failing logger must not affect the call being logged.
     }
   }
+}
+
+function toolLogLevel(event: ToolObservation): "debug" | "info" | "warn" {
+  if (event.type === "tool_start") return "debug";
+  return event.type === "tool_result" ? "info" : "warn";
 }
 
 function callDetails(call: CallInfo, outcome: CallOutcome): string {

@@ -1,7 +1,13 @@
-import type { CallInfo, CallObserver, CallOutcome } from "../core/call-observer.js";
+import type {
+  CallInfo,
+  CallObserver,
+  CallOutcome,
+  ToolObservation,
+} from "../core/call-observer.js";
 import { CallCounters } from "./call-counters.js";
 import { LatencyHistogram } from "./latency-histogram.js";
 import type { MetricsSnapshot, OperationMetrics, UserMetrics } from "./metrics-snapshot.js";
+import { type ToolSeries, ToolSeriesTable } from "./tool-series.js";
 
 /** Name that groups the values beyond a limit. */
 export const otherValue = "other";
@@ -30,9 +36,9 @@ export class OperationSeries {
 }
 
 /**
- * Observer that counts every call in memory. The callbacks read only `operation`, `model` and
- * `user` of the call, look up two or three maps and increment numbers: a call allocates nothing
- * once its operation, model and user were seen.
+ * Observer that counts every call and tool execution in memory. The call callbacks read only
+ * `operation`, `model` and `user` of the call, look up two or three maps and increment numbers:
+ * a call allocates nothing once its operation, model and user were seen.
  */
 export class MetricsCollector implements CallObserver {
   readonly #limits: MetricsLimits;
@@ -40,6 +46,7 @@ export class MetricsCollector implements CallObserver {
   #seriesCount = 0;
   #users = new Map<string, CallCounters>();
   #otherUsers: CallCounters | undefined;
+  #tools = new ToolSeriesTable();
   #inFlight = 0;
   #since = Date.now();
 
@@ -77,6 +84,10 @@ export class MetricsCollector implements CallObserver {
     this.#user(call)?.recordEnd(outcome);
   }
 
+  onToolEvent(event: ToolObservation): void {
+    this.#tools.record(event);
+  }
+
   /**
    * Clears every counter and histogram. The in-flight gauge is kept, since those calls go on.
    * NOTE: a call that started before the reset and ends after it counts as ended but not started.
@@ -86,6 +97,7 @@ export class MetricsCollector implements CallObserver {
     this.#seriesCount = 0;
     this.#users = new Map();
     this.#otherUsers = undefined;
+    this.#tools = new ToolSeriesTable();
     this.#since = Date.now();
   }
 
@@ -107,6 +119,11 @@ export class MetricsCollector implements CallObserver {
 
   get otherUsers(): CallCounters | undefined {
     return this.#otherUsers;
+  }
+
+  /** Yields the series of every tool name, in the order first seen. */
+  tools(): IterableIterator<ToolSeries> {
+    return this.#tools.values();
   }
 
   snapshot(): MetricsSnapshot {
@@ -144,6 +161,7 @@ export class MetricsCollector implements CallObserver {
       operations,
       users,
       otherUsers: this.#otherUsers?.toCounts() ?? null,
+      tools: [...this.#tools.values()].map((series) => series.toMetrics()),
     };
   }
 

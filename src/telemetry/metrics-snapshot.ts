@@ -46,6 +46,20 @@ export interface UserMetrics extends CallCounts {
   user: string;
 }
 
+/** Tool executions of `chat.runTools()` runs under one tool name. */
+export interface ToolMetrics {
+  /** Tool name, or `other` for names beyond the cap of 50 and for calls of unknown tools. */
+  tool: string;
+  /** Tool calls that ended, successful or not. */
+  calls: number;
+  successes: number;
+  errors: number;
+  /** Errors per reason: `unknown_tool`, `invalid_arguments` or `execution_failed`. */
+  errorsByReason: Record<string, number>;
+  /** Time `execute` ran, for the calls that reached it. */
+  duration: LatencySummary;
+}
+
 /** Everything the client measured since it was created or last reset, as plain data. */
 export interface MetricsSnapshot {
   /** Time of the snapshot, in milliseconds since the epoch. */
@@ -60,4 +74,6 @@ export interface MetricsSnapshot {
   users: UserMetrics[];
   /** Users beyond the tracking limit, counted together; `null` when the limit was not reached. */
   otherUsers: CallCounts | null;
+  /** Tool executions of tool runs, per tool name, in the order first seen. */
+  tools: ToolMetrics[];
 }

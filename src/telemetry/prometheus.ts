@@ -15,6 +15,14 @@ export interface PrometheusLabelOptions {
 
 type Labels = ReadonlyArray<readonly [string, string]>;
 
+/** Tool series that share a `tool` label value. */
+interface ToolGroup {
+  tool: string;
+  successes: number;
+  errorsByReason: Map<string, number>;
+  duration: LatencyHistogram;
+}
+
 interface Sample {
   suffix: string;
   labels: Labels;
@@ -41,16 +49,19 @@ export class PrometheusRenderer {
   readonly #options: PrometheusLabelOptions;
   #models: LabelValueCap;
   #users: LabelValueCap;
+  #tools: LabelValueCap;
 
   constructor(options: PrometheusLabelOptions) {
     this.#options = options;
     this.#models = new LabelValueCap(options.maxLabelValues);
     this.#users = new LabelValueCap(options.maxLabelValues);
+    this.#tools = new LabelValueCap(options.maxLabelValues);
   }
 
   reset(): void {
     this.#models = new LabelValueCap(this.#options.maxLabelValues);
     this.#users = new LabelValueCap(this.#options.maxLabelValues);
+    this.#tools = new LabelValueCap(this.#options.maxLabelValues);
   }
 
   render(collector: MetricsCollector): string {
@@ -63,6 +74,8 @@ export class PrometheusRenderer {
     if (this.#options.includeUserLabel) {
       writeUserFamilies(lines, this.#userGroups(collector));
     }
+
+    writeToolFamilies(lines, this.#toolGroups(collector));
 
     return `${lines.join("\n")}\n`;
   }
@@ -87,6 +100,28 @@ export class PrometheusRenderer {
       group.counters.add(series.counters);
       group.latency.merge(series.latency);
       group.timeToFirstByte.merge(series.timeToFirstByte);
+    }
+
+    return [...groups.values()];
+  }
+
+  /** Merges the collector's tool series whose names share a label value after the cap. */
+  #toolGroups(collector: MetricsCollector): ToolGroup[] {
+    const groups = new Map<string, ToolGroup>();
+    for (const series of collector.tools()) {
+      const tool = this.#tools.label(series.tool);
+      let group = groups.get(tool);
+      if (group === undefined) {
+        group = { tool, successes: 0, errorsByReason: new Map(), duration: new LatencyHistogram() };
+        groups.set(tool, group);
+      }
+
+      group.successes += series.successes;
+      for (const [reason, count] of series.errorsByReason) {
+        group.errorsByReason.set(reason, (group.errorsByReason.get(reason) ?? 0) + count);
+      }
+
+      group.duration.merge(series.duration);
     }
 
     return [...groups.values()];
@@ -180,6 +215,60 @@ function writeUserFamilies(lines: string[], users: Map<string, CallCounters>): v
   ]);
   counter("mistral_client_user_tokens_total", "Tokens per end user, by type.", (entry) =>
     tokenSamples(entry.labels, entry.counters),
+  );
+}
+
+function writeToolFamilies(lines: string[], groups: ToolGroup[]): void {
+  writeFamily(
+    lines,
+    "mistral_client_tool_calls_total",
+    "counter",
+    "Tool calls of tool runs that ended, by tool and outcome.",
+    groups.flatMap((group) => {
+      let errors = 0;
+      for (const count of group.errorsByReason.values()) errors += count;
+      return [
+        {
+          suffix: "",
+          labels: [
+            ["tool", group.tool],
+            ["outcome", "success"],
+          ],
+          value: group.successes,
+        },
+        {
+          suffix: "",
+          labels: [
+            ["tool", group.tool],
+            ["outcome", "error"],
+          ],
+          value: errors,
+        },
+      ];
+    }),
+  );
+  writeFamily(
+    lines,
+    "mistral_client_tool_errors_total",
+    "counter",
+    "Failed tool calls of tool runs, by tool and reason.",
+    groups.flatMap((group) =>
+      [...group.errorsByReason].map(([reason, value]) => ({
+        suffix: "",
+        labels: [
+          ["tool", group.tool],
+          ["reason", reason],
+        ] as Labels,
+        value,
+      })),
+    ),
+  );
+  writeFamily(
+    lines,
+    "mistral_client_tool_duration_seconds",
+    "histogram",
+    "Time a tool's execute function ran, in seconds.",
+    groups.flatMap((group) => histogramSamples([["tool", group.tool]], group.duration)),
   );
 }
 

@@ -86,12 +86,12 @@ export class Chat {
    *   `stopOnToolError`.
    */
   runTools(request: ToolRunRequest, options: ToolRunOptions): Promise<ToolRunResult> {
-    return runTools(this, request, options);
+    return runTools(this, request, options, this.#transport.config.pipeline.observers);
   }
 
   /** Runs tools like `runTools()`, streaming each model call and yielding every event. */
   runToolsStream(request: ToolRunRequest, options: ToolRunOptions): ToolRunStream {
-    return new ToolRunStream(this, request, options);
+    return new ToolRunStream(this, request, options, this.#transport.config.pipeline.observers);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { CallObserver } from "../../core/call-observer.js";
 import { AbortError } from "../../core/errors/transport-errors.js";
 import type { Chat } from "./chat.js";
 import type { ToolRunEvent } from "./tool-run-events.js";
@@ -25,12 +26,17 @@ export class ToolRunStream implements AsyncIterable<ToolRunEvent> {
   #settle!: { resolve: (value: ToolRunResult) => void; reject: (error: unknown) => void };
   #started = false;
 
-  constructor(chat: Chat, request: ToolRunRequest, options: ToolRunOptions) {
+  constructor(
+    chat: Chat,
+    request: ToolRunRequest,
+    options: ToolRunOptions,
+    observers: readonly CallObserver[] = [],
+  ) {
     this.#callerSignal = options.signal;
     if (this.#callerSignal?.aborted) this.#forwardAbort();
     this.#callerSignal?.addEventListener("abort", this.#forwardAbort, { once: true });
     const signal = this.#controller.signal;
-    this.#events = toolRunEvents(chat, request, { ...options, signal }, true);
+    this.#events = toolRunEvents(chat, request, { ...options, signal }, true, observers);
     this.#onEvent = options.onEvent;
     this.#result = new Promise((resolve, reject) => {
       this.#settle = { resolve, reject };

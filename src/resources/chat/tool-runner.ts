@@ -1,4 +1,5 @@
 import { abortErrorFrom } from "../../core/abort.js";
+import type { CallObserver } from "../../core/call-observer.js";
 import type { RequestOptions } from "../../core/client-options.js";
 import { type InputProblem, ValidationError } from "../../core/errors/client-errors.js";
 import { ToolRunnerError } from "../../core/errors/tool-runner-error.js";
@@ -15,6 +16,7 @@ import type { AssembledCompletion } from "./completion-accumulator.js";
 import { contentText } from "./message-content.js";
 import { type PreparedTool, prepareTools, type RunnableTool } from "./tool-definition.js";
 import { executeToolCalls } from "./tool-execution.js";
+import { createToolEventNotifier, type ToolEventNotifier } from "./tool-observers.js";
 import type { ToolRunEvent } from "./tool-run-events.js";
 
 /** Default of `maxSteps`: model calls per run. */
@@ -72,15 +74,18 @@ interface RunSettings {
  * model, runs the tool calls of its reply, appends the assistant message unchanged and one tool
  * message per call (with the server's id unchanged), and repeats until a reply has no tool
  * calls. With `streaming`, model calls are streamed and their text is yielded as it arrives.
- * Leaving the loop early aborts running tools and any open stream.
+ * Leaving the loop early aborts running tools and any open stream. Tool events also go to the
+ * `onToolEvent` callback of `observers`; model calls reach them through the request pipeline.
  */
 export async function* toolRunEvents(
   chat: Chat,
   request: ToolRunRequest,
   options: ToolRunOptions,
   streaming: boolean,
+  observers: readonly CallObserver[] = [],
 ): AsyncGenerator<ToolRunEvent, ToolRunResult, undefined> {
   const settings = checkRun(request, options);
+  const notify = createToolEventNotifier(observers);
   const controller = new AbortController();
   const callerSignal = options.signal;
   const forwardAbort = () => controller.abort(callerSignal?.reason);
@@ -105,7 +110,14 @@ export async function* toolRunEvents(
         return { completion, messages, text: contentText(message?.content), steps: step, usage };
       }
 
-      const results = yield* runStepTools(toolCalls, step, settings, controller.signal, messages);
+      const results = yield* runStepTools(
+        toolCalls,
+        step,
+        settings,
+        controller.signal,
+        messages,
+        notify,
+      );
       messages.push(...results);
     }
 
@@ -125,8 +137,9 @@ export async function runTools(
   chat: Chat,
   request: ToolRunRequest,
   options: ToolRunOptions,
+  observers: readonly CallObserver[] = [],
 ): Promise<ToolRunResult> {
-  const events = toolRunEvents(chat, request, options, false);
+  const events = toolRunEvents(chat, request, options, false, observers);
   for (;;) {
     const next = await events.next();
     if (next.done) return next.value;
@@ -150,13 +163,17 @@ async function* callModel(
   return await stream.finalCompletion();
 }
 
-/** Runs one step's tool calls and yields their events as they happen, in any order. */
+/**
+ * Runs one step's tool calls and yields their events as they happen, in any order. Observers are
+ * notified when an event happens, not when the reader takes it.
+ */
 async function* runStepTools(
   calls: ToolCall[],
   step: number,
   settings: RunSettings,
   signal: AbortSignal,
   messages: ChatMessage[],
+  notify: ToolEventNotifier | undefined,
 ): AsyncGenerator<ToolRunEvent, ToolMessage[], undefined> {
   const channel = new EventChannel<ToolRunEvent>();
   const done = executeToolCalls(calls, {
@@ -166,7 +183,10 @@ async function* runStepTools(
     maxParallel: settings.maxParallel,
     stopOnToolError: settings.stopOnToolError,
     messages: [...messages],
-    emit: (event) => channel.push(event),
+    emit: (event) => {
+      channel.push(event);
+      notify?.(event);
+    },
   }).finally(() => channel.close());
   // Observed here so an early exit from the loop leaves no unhandled rejection.
   done.catch(() => {});
