@@ -34,7 +34,7 @@ export interface ClientOptions {
   /** Limit in milliseconds until the response headers arrive. Default: 60000. */
   headersTimeoutMs?: number;
 
-  /** Longest silence in milliseconds between two stream reads. Default: 30000. */
+  /** Maximum silence in milliseconds between two stream reads. Default: 30000. */
   idleTimeoutMs?: number;
 
   /** Retries after the first attempt. Default: `MISTRAL_MAX_RETRIES`, else 2. */
@@ -43,10 +43,13 @@ export interface ClientOptions {
   /** Retry timing; see {@link RetryOptions}. */
   retry?: RetryOptions;
 
-  /** Largest JSON response body read, in bytes. Default: 32 MiB. */
+  /**
+   * Maximum size in bytes of a JSON response body, and of the text a chat or FIM stream keeps; a
+   * whole stream may carry 8 times this on the wire. Default: 32 MiB.
+   */
   maxResponseBytes?: number;
 
-  /** Largest single stream line, in bytes. Default: 1 MiB. */
+  /** Maximum size in bytes of one stream line or event. Default: 1 MiB. */
   maxStreamLineBytes?: number;
 
   /** The `fetch` used for every request. Default: `globalThis.fetch`. */

@@ -13,6 +13,9 @@ export type ContentDelta =
   | { type: "tool_call"; index: number | undefined; id?: string; name?: string; arguments?: string }
   | { type: "other"; chunk: ContentChunk };
 
+/** Bytes a stream may carry on the wire per byte of text kept; see the constructor. */
+const streamBytesFactor = 8;
+
 /**
  * A streamed chat or FIM completion. Iterate it with `for await` for the raw chunks, or use
  * `textDeltas()` or `contentDeltas()`; `finalCompletion()` resolves once `data: [DONE]` arrived.
@@ -32,7 +35,9 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
 
   /**
    * `maxLineBytes` bounds one line and one event (`maxStreamLineBytes`). `maxResponseBytes` bounds
-   * the whole body and the text kept for `finalCompletion()`. Default: no bound on either.
+   * the text kept for `finalCompletion()`, and 8 times it the bytes of the whole stream, since each
+   * chunk wraps a few characters of text in about 200 bytes of JSON and SSE framing (a
+   * 100,000-token answer is about 25 MB on the wire). Default: no bound on either.
    */
   constructor(api: ApiResponse, maxLineBytes: number, maxResponseBytes?: number) {
     this.#api = api;
@@ -40,7 +45,8 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     this.#accumulator = new CompletionAccumulator(maxResponseBytes);
     this.#chunks = readJsonStream<ChatCompletionChunk>(api, {
       maxLineBytes,
-      maxStreamBytes: maxResponseBytes,
+      maxStreamBytes:
+        maxResponseBytes === undefined ? undefined : maxResponseBytes * streamBytesFactor,
       acceptEndWithoutDone: () => this.#accumulator.everyChoiceFinished,
       describeInvalidValue: describeInvalidChunk,
     });
