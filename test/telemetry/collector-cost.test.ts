@@ -57,7 +57,9 @@ describe("metrics collector cost", () => {
       for (let index = 0; index < 1_000_000; index++) sink[index & 7] = { index };
     });
     expect(control).toBeGreaterThan(2);
-    expect(collections).toBeLessThanOrEqual(1);
+    // Relative to the control, so a collection started by other test files sharing the process
+    // does not fail it; a collector allocating per call would match the control.
+    expect(collections).toBeLessThan(control / 2);
   });
 
   it("default telemetry allocates nothing per call", async () => {
@@ -71,7 +73,13 @@ describe("metrics collector cost", () => {
       }
     };
     play(100_000);
-    expect(await collectionsDuring(() => play(1_000_000))).toBeLessThanOrEqual(1);
+    const collections = await collectionsDuring(() => play(1_000_000));
+    const sink: unknown[] = [];
+    const control = await collectionsDuring(() => {
+      for (let index = 0; index < 1_000_000; index++) sink[index & 7] = { index };
+    });
+    expect(control).toBeGreaterThan(2);
+    expect(collections).toBeLessThan(control / 2);
   });
 
   it("records a call in well under a microsecond", () => {
