@@ -2,37 +2,13 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { readStreamChunks } from "../../core/stream-chunks.js";
 import { CliError, UsageError } from "../cli-error.js";
 import type { CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 
 /** Receives the count of bytes written so far, after each chunk. */
 export type ByteCounter = (writtenBytes: number) => void;
-
-/**
- * Yields the chunks of a web stream as they arrive, and cancels the stream when the reader
- * stops early, so the connection closes.
- */
-export async function* streamChunks(
-  body: ReadableStream<Uint8Array>,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  const reader = body.getReader();
-  let done = false;
-  try {
-    for (;;) {
-      const result = await reader.read();
-      if (result.done) {
-        done = true;
-        return;
-      }
-
-      yield result.value;
-    }
-  } finally {
-    if (!done) await reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
-}
 
 /**
  * Writes a byte stream to stdout as it arrives, waiting whenever the pipe is full, so memory
@@ -45,7 +21,7 @@ export async function writeStdout(
 ): Promise<void> {
   if (context.output.stdoutIsTerminal) {
     const decoder = new TextDecoder();
-    for await (const chunk of streamChunks(body)) {
+    for await (const chunk of readStreamChunks(body)) {
       await context.output.text(decoder.decode(chunk, { stream: true }));
     }
 
@@ -53,7 +29,7 @@ export async function writeStdout(
     return;
   }
 
-  for await (const chunk of streamChunks(body)) {
+  for await (const chunk of readStreamChunks(body)) {
     if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
   }
 }
@@ -75,7 +51,7 @@ export async function writeFileAtomically(
   const file = await openForWriting(temporary, path);
   let written = 0;
   try {
-    for await (const chunk of streamChunks(body)) {
+    for await (const chunk of readStreamChunks(body)) {
       await file.write(chunk);
       written += chunk.byteLength;
       onProgress(written);

@@ -1,4 +1,5 @@
 import { ValidationError } from "../../core/errors/client-errors.js";
+import { readStreamChunks } from "../../core/stream-chunks.js";
 import type { UploadData, UploadFile } from "../../types/files.js";
 import { mediaTypeForName } from "../files/content-type.js";
 
@@ -71,7 +72,7 @@ async function toBlob(data: UploadData, type: string): Promise<Blob> {
   return new Blob(chunks, { type });
 }
 
-/** Reads a ReadableStream with a reader, since not every runtime makes it async-iterable. */
+/** Yields the chunks of a web stream or an async iterable. */
 async function* iterateChunks(
   data: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>,
 ): AsyncGenerator<Uint8Array | string, void, undefined> {
@@ -80,16 +81,7 @@ async function* iterateChunks(
     return;
   }
 
-  const reader = data.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
+  yield* readStreamChunks(data);
 }
 
 type FileSystem = typeof import("node:fs");

@@ -1,4 +1,5 @@
 import { ValidationError } from "../../core/errors/client-errors.js";
+import { readStreamChunks } from "../../core/stream-chunks.js";
 import { formatCount } from "../../guard/input-limits.js";
 import type { NamedUpload, PathUpload, UploadData } from "../../types/files.js";
 import { mediaTypeForName } from "./content-type.js";
@@ -186,7 +187,7 @@ async function* bytesChunks(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 
 /** Reads a web stream or async iterable, releasing it when the reader stops early. */
 async function* streamChunks(data: UploadData): AsyncGenerator<Uint8Array> {
-  const iterable = isStream(data) ? readerIterable(data) : (data as AsyncIterable<unknown>);
+  const iterable = isStream(data) ? readStreamChunks(data) : (data as AsyncIterable<unknown>);
   const encoder = new TextEncoder();
   for await (const chunk of iterable) {
     if (chunk instanceof Uint8Array) {
@@ -196,25 +197,6 @@ async function* streamChunks(data: UploadData): AsyncGenerator<Uint8Array> {
     } else {
       throw invalid("file.data", "yielded a chunk that is neither a Uint8Array nor a string");
     }
-  }
-}
-
-async function* readerIterable(stream: ReadableStream<unknown>): AsyncGenerator<unknown> {
-  const reader = stream.getReader();
-  let done = false;
-  try {
-    for (;;) {
-      const result = await reader.read();
-      if (result.done) {
-        done = true;
-        return;
-      }
-
-      yield result.value;
-    }
-  } finally {
-    if (!done) await reader.cancel().catch(() => {});
-    reader.releaseLock();
   }
 }
 
