@@ -20,11 +20,11 @@ export interface CallInfo {
   readonly stream: boolean;
   /** Start time, in milliseconds since the epoch. */
   readonly startedAt: number;
-  /** The request body as the caller passed it. Observers must not log it unless told to. */
+  /** The request body as the caller passed it. Observers must not log it unless configured to. */
   readonly requestBody: unknown;
 }
 
-/** What an attempt's response headers said. */
+/** Status and headers of one attempt's response. */
 export interface AttemptResponse {
   attempt: number;
   status: number;
@@ -34,7 +34,7 @@ export interface AttemptResponse {
   elapsedMs: number;
 }
 
-/** How a call ended. */
+/** Result of a finished call. */
 export interface CallOutcome {
   error: MistralError | undefined;
   /** Status of the last response, when one arrived. */

@@ -8,7 +8,7 @@ import {
 } from "./call-observer.js";
 import type { MistralError } from "./errors/mistral-error.js";
 
-/** What the end of a call reports; every field is optional. */
+/** Report of a call's end; every field is optional. */
 export interface CallEnd {
   error?: MistralError | undefined;
   /** Parsed JSON body or assembled stream result; usage and model are read from it. */

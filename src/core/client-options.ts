@@ -133,12 +133,12 @@ export interface RetryOptions {
   /** First backoff delay in milliseconds before jitter. Default: 500. */
   initialDelayMs?: number;
 
-  /** Longest backoff delay in milliseconds. Default: 8000. */
+  /** Maximum backoff delay in milliseconds. Default: 8000. */
   maxDelayMs?: number;
 
   /**
-   * Longest server-requested wait (`Retry-After`) the client sleeps through, in milliseconds.
-   * A longer one fails at once with `retryAfterMs` set, so the caller can reschedule. Default: 60000.
+   * Maximum server-requested wait (`Retry-After`) the client sleeps through, in milliseconds. A
+   * longer one fails at once with `retryAfterMs` set, so the caller can reschedule. Default: 60000.
    */
   maxRetryAfterMs?: number;
 }

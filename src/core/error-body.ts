@@ -13,7 +13,7 @@ export interface ParsedErrorBody {
   requestId: string | undefined;
 }
 
-/** Longest server message kept in an error message; longer ones are cut with a marker. */
+/** Maximum length of a server message kept in an error message; longer ones are cut. */
 const maxMessageLength = 500;
 
 /**
@@ -112,7 +112,10 @@ function collectValue(value: unknown, details: Details, depth: number): void {
   }
 }
 
-/** A message may itself be JSON text holding the real envelope (an early API format). */
+/**
+ * Collects a string, parsing it first when it is JSON text containing the real envelope (an
+ * early API format).
+ */
 function collectString(value: string, details: Details, depth: number): void {
   const trimmed = value.trim();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) {

@@ -5,7 +5,7 @@ import { AbortError, ResponseTooLargeError, StreamError } from "./errors/transpo
 import { type ServerSentEvent, SseDecoder } from "./sse-decoder.js";
 import type { ApiResponse } from "./transport.js";
 
-/** Longest piece of a bad payload kept on a StreamError. */
+/** Maximum length of a bad payload kept on a StreamError. */
 const maxPayloadPreview = 200;
 
 /** Max length of server text quoted in an error message, in characters. */
@@ -197,7 +197,7 @@ function previewOf(api: ApiResponse, data: string): string {
   return api.redact(data).slice(0, maxPayloadPreview);
 }
 
-/** Tests for an error envelope: `{object: "error", ...}`, or `{error: ...}` from gateways and proxies. */
+/** Checks for an error envelope: `{object: "error", ...}`, or `{error: ...}` from gateways. */
 function isErrorObject(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   const record = value as { object?: unknown; error?: unknown };

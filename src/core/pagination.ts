@@ -12,7 +12,7 @@ export interface Page<T> {
   raw: unknown;
 }
 
-/** What a list operation returns for one page request. */
+/** Result of a list operation for one page request. */
 export interface PageResult<T> {
   items: T[];
   total?: number | undefined;

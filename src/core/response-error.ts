@@ -64,7 +64,7 @@ export function removeSecret(text: string, secret: string): string {
 }
 
 /**
- * Rewrites a JSON body without optional escapes when it holds the secret in escaped form (such
+ * Rewrites a JSON body without optional escapes when it contains the secret in escaped form (such
  * as `\u0073k-...`), which a plain text search misses but `JSON.parse` would decode into the
  * error's fields. Other bodies are returned unchanged, byte for byte.
  */
@@ -80,7 +80,10 @@ function unescapeJson(text: string, secret: string): string {
   return canonical.includes(secret) ? canonical : text;
 }
 
-/** A body that cannot be read in time or in size still yields an error with the status. */
+/**
+ * Reads an error body. A body that cannot be read in time or in size yields empty text, so the
+ * error still has its status.
+ */
 async function readErrorText(response: Response, timer: AttemptTimer): Promise<string> {
   try {
     return await readBoundedText(response, maxErrorBodyBytes, timer);

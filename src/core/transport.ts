@@ -41,8 +41,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   response: Response;
   /**
-   * Observers' and limiter's view of the call; undefined when the client has neither. Whoever
-   * reads the body ends it with `call.end()`.
+   * Observers' and limiter's view of the call; undefined when the client has neither. The
+   * code that reads the body ends it with `call.end()`.
    */
   call: CallTracker | undefined;
   /** Still running: the caller reads the body under it, then calls `finish()`. */
@@ -307,7 +307,7 @@ export class Transport {
     const code = networkErrorCode(error);
     if (/redirect/i.test(error instanceof Error ? error.message : "")) {
       const redirectError = new ConnectionError(
-        `The server answered ${request.method} ${request.path} with a redirect, which is not ` +
+        `The server responded to ${request.method} ${request.path} with a redirect, which is not ` +
           "followed so the key never reaches another URL: set baseURL to the final URL",
         { cause: sanitizeCause(error, secret) },
       );

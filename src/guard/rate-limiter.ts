@@ -3,7 +3,7 @@ import { type ClientLimit, ClientRateLimitError } from "../core/errors/client-ra
 import { SlidingWindow, TokenBucket } from "./limit-windows.js";
 import type { LimitSet, RateLimitOptions, TokenBudget } from "./rate-limit-options.js";
 
-/** What a call asks of the limiter. */
+/** Request a call makes to the limiter. */
 export interface LimitRequest {
   user: string | undefined;
   /** Tokens the call is expected to use (prompt plus completion). */
@@ -37,7 +37,7 @@ const dayMs = 86_400_000;
 const defaultPauseMs = 1000;
 
 /**
- * Longest pause one 429 can cause. The transport already caps the wait at `retry.maxRetryAfterMs`;
+ * Maximum pause one 429 can cause. The transport already caps the wait at `retry.maxRetryAfterMs`;
  * this bound protects callers of `observeResponse` that pass a server value unchecked.
  */
 const maxPauseMs = 10 * minuteMs;
@@ -162,7 +162,7 @@ export class InMemoryRateLimiter implements RateLimiter {
     this.#spacingSetAt = now;
   }
 
-  /** Waits the server's quota asks for: spacing when few requests remain, or too few tokens. */
+  /** Returns the wait the server's quota requires: spacing when few requests or tokens remain. */
   #serverWaitMs(request: LimitRequest, now: number): number {
     if (now - this.#spacingSetAt > minuteMs) this.#spacingMs = 0;
     const spacingWait = this.#lastGrantAt + this.#spacingMs - now;
@@ -321,7 +321,7 @@ export class InMemoryRateLimiter implements RateLimiter {
         Number.isNaN(check.waitMs) ? waiter.deadline : freesAt,
         waiter.deadline,
       );
-      // A client-wide limit holds everyone behind this call; a user's limit holds that user only.
+      // A client-wide limit blocks every later call; a user's limit blocks only that user.
       if (check.scope === this.#client) break;
       heldUsers.add(user);
       index++;

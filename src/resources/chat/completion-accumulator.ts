@@ -268,7 +268,7 @@ function assembleContent(parts: Array<string | ContentChunk>): string | ContentC
   return parts.map((part) => (typeof part === "string" ? { type: "text", text: part } : part));
 }
 
-/** A real id: some servers send the string "null" or "" on continuation fragments. */
+/** Checks for a real id: some servers send the string "null" or "" on continuation fragments. */
 function isRealId(id: unknown): id is string {
   return typeof id === "string" && id !== "" && id !== "null";
 }
@@ -307,7 +307,7 @@ function findToolCall(calls: ToolCall[], fragment: ToolCallDelta): ToolCall {
   let target: ToolCall | undefined;
   if (typeof fragment.index === "number") {
     target = calls.find((call) => call.index === fragment.index);
-    // Two whole calls that both say index 0 but carry different real ids are two calls.
+    // Two whole calls that both carry index 0 but different real ids are two calls.
     if (target && isRealId(fragment.id) && isRealId(target.id) && target.id !== fragment.id) {
       target = undefined;
     }

@@ -6,7 +6,7 @@ import { ChatCompletionStream } from "./chat-stream.js";
 
 /**
  * Sends a completion request (chat, FIM or agents) and parses the JSON response. The body is the
- * caller's object unchanged, so it holds exactly the fields the caller set.
+ * caller's object unchanged, so it contains exactly the fields the caller set.
  */
 export async function sendCompletion<T>(
   transport: Transport,
