@@ -44,8 +44,8 @@ export interface ClientOptions {
   retry?: RetryOptions;
 
   /**
-   * Maximum size in bytes of a JSON response body, and of the text a chat or FIM stream keeps; a
-   * whole stream may carry 8 times this on the wire. Default: 32 MiB.
+   * Maximum size in bytes of a JSON response body, and of the text a chat, FIM or conversation
+   * stream keeps. A whole stream may carry 8 times this on the wire. Default: 32 MiB.
    */
   maxResponseBytes?: number;
 

@@ -195,8 +195,12 @@ export class Conversations {
       options,
       retryMode: "unsent",
     });
-    const maxLineBytes = this.#transport.config.maxStreamLineBytes;
-    return new ConversationStream(api, maxLineBytes, conversationId);
+    const { maxStreamLineBytes, maxResponseBytes } = this.#transport.config;
+    return new ConversationStream(
+      api,
+      { maxLineBytes: maxStreamLineBytes, maxResponseBytes },
+      conversationId,
+    );
   }
 
   async #json<T>(request: ApiRequest): Promise<WithResponseMeta<T>> {

@@ -1,3 +1,4 @@
+import { ResponseTooLargeError } from "../../core/errors/transport-errors.js";
 import type {
   ConversationEvent,
   ConversationResponse,
@@ -28,7 +29,18 @@ export class ConversationAccumulator {
   #conversationId: string | undefined;
   #usage: ConversationUsageInfo | undefined;
   readonly #entries = new Map<string, EntryState>();
+  readonly #maxTextLength: number;
+  #textLength = 0;
 
+  /**
+   * `maxTextLength` bounds the text, thinking and arguments kept, in UTF-16 code units, which is
+   * never more than their size in UTF-8 bytes. Default: no bound.
+   */
+  constructor(maxTextLength = Number.POSITIVE_INFINITY) {
+    this.#maxTextLength = maxTextLength;
+  }
+
+  /** Adds one event. Throws a ResponseTooLargeError when the text kept passes the bound. */
   push(event: ConversationEvent): void {
     const known = event as KnownConversationEvent;
     switch (known.type) {
@@ -100,8 +112,10 @@ export class ConversationAccumulator {
     state.parts ??= [];
     const content = event.content;
     if (typeof content === "string") {
+      this.#countText(content.length);
       appendText(state.parts, content);
     } else if (typeof content === "object" && content !== null) {
+      this.#countText(chunkTextLength(content));
       appendChunk(state.parts, content);
     }
   }
@@ -112,6 +126,7 @@ export class ConversationAccumulator {
     if (isText(event.name) && !isText(entry.name)) entry.name = event.name;
     entry.arguments ??= "";
     if ("arguments" in event && typeof event.arguments === "string") {
+      this.#countText(event.arguments.length);
       entry.arguments = `${entry.arguments as string}${event.arguments}`;
     }
 
@@ -130,6 +145,7 @@ export class ConversationAccumulator {
 
     if (isText(event.name) && !isText(entry.name)) entry.name = event.name;
     if (typeof event.arguments === "string") {
+      this.#countText(event.arguments.length);
       entry.arguments = `${(entry.arguments as string | undefined) ?? ""}${event.arguments}`;
     }
 
@@ -150,6 +166,30 @@ export class ConversationAccumulator {
     entry.next_agent_name = event.next_agent_name;
     if (event.created_at !== undefined) entry.completed_at = event.created_at;
   }
+
+  #countText(length: number): void {
+    this.#textLength += length;
+    if (this.#textLength <= this.#maxTextLength) return;
+    throw new ResponseTooLargeError(
+      `The streamed conversation turn is longer than ${this.#maxTextLength} characters ` +
+        "(maxResponseBytes): raise maxResponseBytes or lower completion_args.max_tokens",
+      { limitBytes: this.#maxTextLength },
+    );
+  }
+}
+
+/** Length of the text a content chunk adds: its `text`, or the text pieces of its thinking. */
+function chunkTextLength(chunk: OutputContentChunk): number {
+  const text = (chunk as JsonObject).text;
+  if (typeof text === "string") return text.length;
+  if (!isThinking(chunk)) return 0;
+  let length = 0;
+  for (const piece of chunk.thinking) {
+    const pieceText = (piece as JsonObject).text;
+    if (typeof pieceText === "string") length += pieceText.length;
+  }
+
+  return length;
 }
 
 function isText(value: unknown): value is string {

@@ -1,5 +1,5 @@
 import { AbortError, StreamError } from "../../core/errors/transport-errors.js";
-import { readServerSentEvents, type StreamState } from "../../core/event-stream.js";
+import { readServerSentEventBatches, type StreamState } from "../../core/event-stream.js";
 import type { ServerSentEvent } from "../../core/sse-decoder.js";
 import type { ApiResponse } from "../../core/transport.js";
 import type {
@@ -12,6 +12,20 @@ import { ConversationAccumulator } from "./conversation-accumulator.js";
 
 /** Maximum length, in characters, of the bad payload kept on a StreamError. */
 const maxPayloadPreview = 200;
+
+/** Bytes a stream may carry on the wire per byte of text kept, as for chat streams. */
+const streamBytesFactor = 8;
+
+/** Bounds of one conversation stream, in bytes. */
+export interface ConversationStreamLimits {
+  /** One line or event (`maxStreamLineBytes`). */
+  maxLineBytes: number;
+  /**
+   * Text, thinking and arguments kept for `finalResponse()`. Eight times it bounds the whole
+   * stream on the wire. Default: no bound on either.
+   */
+  maxResponseBytes?: number | undefined;
+}
 
 const knownEventTypes: ReadonlySet<string> = new Set<KnownConversationEvent["type"]>([
   "conversation.response.started",
@@ -49,16 +63,21 @@ export class ConversationStream implements AsyncIterable<ConversationEvent> {
   readonly requestId: string | undefined;
   readonly #api: ApiResponse;
   readonly #maxLineBytes: number;
+  readonly #maxStreamBytes: number | undefined;
   /** Conversation the request was sent to, for a stream whose started event is missing. */
   readonly #conversationId: string | undefined;
-  readonly #accumulator = new ConversationAccumulator();
+  readonly #accumulator: ConversationAccumulator;
   readonly #final: Promise<ConversationResponse>;
   #settle!: { resolve: (value: ConversationResponse) => void; reject: (error: unknown) => void };
   #started = false;
 
-  constructor(api: ApiResponse, maxLineBytes: number, conversationId?: string) {
+  constructor(api: ApiResponse, limits: ConversationStreamLimits, conversationId?: string) {
     this.#api = api;
-    this.#maxLineBytes = maxLineBytes;
+    this.#maxLineBytes = limits.maxLineBytes;
+    const maxResponseBytes = limits.maxResponseBytes;
+    this.#maxStreamBytes =
+      maxResponseBytes === undefined ? undefined : maxResponseBytes * streamBytesFactor;
+    this.#accumulator = new ConversationAccumulator(maxResponseBytes);
     this.#conversationId = conversationId;
     this.requestId = api.requestId;
     this.#final = new Promise((resolve, reject) => {
@@ -113,7 +132,7 @@ export class ConversationStream implements AsyncIterable<ConversationEvent> {
     const state: StreamState = { ended: false };
     let settled = false;
     try {
-      for await (const message of readServerSentEvents(this.#api, this.#maxLineBytes, state)) {
+      for await (const message of this.#messages(state)) {
         const event = this.#parse(message);
         if (event === undefined) continue;
         this.#accumulator.push(event);
@@ -153,6 +172,13 @@ export class ConversationStream implements AsyncIterable<ConversationEvent> {
       if (!settled) {
         this.#settle.reject(new AbortError("The stream was closed before its end by its reader"));
       }
+    }
+  }
+
+  async *#messages(state: StreamState): AsyncGenerator<ServerSentEvent, void, undefined> {
+    const limits = { maxLineBytes: this.#maxLineBytes, maxStreamBytes: this.#maxStreamBytes };
+    for await (const events of readServerSentEventBatches(this.#api, limits, state)) {
+      yield* events;
     }
   }
 
