@@ -1,0 +1,168 @@
+import {
+  type Agent,
+  type ClientRequest,
+  request as httpRequest,
+  type IncomingMessage,
+} from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { OutgoingRequest } from "./fetch-arguments.js";
+import { NodeResponse } from "./node-response.js";
+import { writeBody } from "./request-body.js";
+import { IncomingBody } from "./response-body.js";
+
+/** The agent of each scheme; both keep connections alive. */
+export interface AgentPair {
+  http: Agent;
+  https: Agent;
+}
+
+/**
+ * Sends one request and resolves with its response once the headers arrive. Redirects are
+ * returned as they are, never followed. The signal aborts every phase: before the response it
+ * rejects with the signal's reason, and while the body is read it errors the body stream with it.
+ * Either way the socket is destroyed.
+ */
+export function exchange(outgoing: OutgoingRequest, agents: AgentPair): Promise<NodeResponse> {
+  return new Promise((resolve, reject) => {
+    const { signal } = outgoing;
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+
+    new Exchange(outgoing, agents, resolve, reject);
+  });
+}
+
+/** One request and its response, from the first byte sent to the end of the body. */
+class Exchange {
+  readonly #request: ClientRequest;
+  readonly #signal: AbortSignal | undefined;
+  readonly #url: URL;
+  readonly #method: string;
+  readonly #resolve: (response: NodeResponse) => void;
+  readonly #reject: (error: unknown) => void;
+  #body: IncomingBody | undefined;
+  #responded = false;
+  #settled = false;
+
+  constructor(
+    outgoing: OutgoingRequest,
+    agents: AgentPair,
+    resolve: (response: NodeResponse) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.#signal = outgoing.signal;
+    this.#url = outgoing.url;
+    this.#method = outgoing.method;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    const https = outgoing.url.protocol === "https:";
+    const send = https ? httpsRequest : httpRequest;
+    // No TLS option is set, so certificates are checked against Node's CA list, unless
+    // NODE_TLS_REJECT_UNAUTHORIZED=0 turned checks off for the whole process.
+    this.#request = send(outgoing.url, {
+      method: outgoing.method,
+      headers: outgoing.headers,
+      agent: https ? agents.https : agents.http,
+    });
+    this.#request.on("response", (message) => this.#onResponse(message));
+    this.#request.on("error", (error) => this.#onError(error));
+    this.#signal?.addEventListener("abort", this.#onAbort);
+    writeBody(this.#request, outgoing.body);
+  }
+
+  readonly #onAbort = (): void => {
+    this.#fail(this.#signal?.reason);
+  };
+
+  #onResponse(message: IncomingMessage): void {
+    this.#responded = true;
+    const status = message.statusCode ?? 0;
+    let body: ReadableStream<Uint8Array> | null = null;
+    if (hasNullBody(this.#method, status)) {
+      // Reads the empty message to its end, which returns the socket to the agent.
+      message.on("error", () => {});
+      message.resume();
+      this.#settle();
+    } else {
+      this.#body = new IncomingBody(message, {
+        destroy: () => this.#request.destroy(),
+        settled: () => this.#settle(),
+      });
+      body = this.#body.stream;
+    }
+
+    this.#resolve(
+      new NodeResponse({
+        status,
+        statusText: message.statusMessage ?? "",
+        headers: responseHeaders(message.rawHeaders),
+        url: responseURL(this.#url),
+        body,
+      }),
+    );
+  }
+
+  #onError(error: Error): void {
+    this.#fail(this.#responded ? error : requestFailed(error, this.#url));
+  }
+
+  /** Rejects the pending response, or errors the body being read, then destroys the socket. */
+  #fail(error: unknown): void {
+    if (!this.#responded) {
+      this.#settle();
+      this.#reject(error);
+    } else {
+      this.#body?.fail(error);
+    }
+
+    this.#request.destroy();
+  }
+
+  /** Stops listening to the signal once nothing is left to abort. */
+  #settle(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+  }
+}
+
+/** Responses that have no body, by the Fetch standard ("null body status") and HTTP. */
+function hasNullBody(method: string, status: number): boolean {
+  return method === "HEAD" || status === 204 || status === 205 || status === 304 || status < 200;
+}
+
+/** Copies the raw header pairs, so a repeated header such as `set-cookie` keeps every value. */
+function responseHeaders(rawHeaders: string[]): Headers {
+  const headers = new Headers();
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    try {
+      headers.append(rawHeaders[index]!, rawHeaders[index + 1]!);
+    } catch {
+      // Headers rejects a few names and values that node:http accepts. Such a header is dropped
+      // rather than failing the whole response.
+    }
+  }
+
+  return headers;
+}
+
+function responseURL(url: URL): string {
+  return url.hash === "" ? url.href : url.href.slice(0, -url.hash.length);
+}
+
+/**
+ * Wraps a connection error like fetch does (a TypeError whose `cause` is the socket error), and
+ * copies its `code` such as ECONNREFUSED onto the wrapper. Node's socket errors name the address
+ * and port, not the request headers.
+ */
+function requestFailed(cause: Error & { code?: unknown }, url: URL): TypeError {
+  const code = typeof cause.code === "string" ? cause.code : undefined;
+  const error = new TypeError(`Request to ${url.origin} failed: ${cause.message}`, { cause });
+  if (code !== undefined) {
+    Object.assign(error, { code });
+  }
+
+  return error;
+}

@@ -1,0 +1,2 @@
+export type { NodeFetch, NodeFetchOptions } from "./node-fetch.js";
+export { createNodeFetch } from "./node-fetch.js";
