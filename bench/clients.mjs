@@ -1,42 +1,56 @@
 // One adapter per client under test. Each sends the same requests (payloads.mjs) to the benchmark
 // server and does the same work with each result: it reads the message content or the vector, and
 // for a stream the `delta.content` of every chunk. Clients run with their default settings
-// (retries, timeouts, transport), since that is what their users get.
+// (retries, timeouts, transport), since that is what their users get. The mistralai-ts adapters,
+// one per configuration, are in mistralai-ts-clients.mjs.
 
 import { readFileSync } from "node:fs";
 import { libraryPath, libraryUrl } from "./library.mjs";
-import { chatRequest, embeddingInput } from "./payloads.mjs";
+import {
+  createMistralaiTsClient,
+  guardConfigurationNames,
+  mistralaiTsNames,
+  nodeTransportEntry,
+  nodeTransportName,
+} from "./mistralai-ts-clients.mjs";
+import { apiKey, chatRequest, embeddingInput, streamRequest } from "./payloads.mjs";
 
-/** Key sent by every client; the benchmark server does not check it. */
-const apiKey = "bench-key-not-secret";
-
-/** Names of the clients, in the order tables list them. */
+/** Names of the clients compared in every scenario, in the order tables list them. */
 export const clientNames = [
   "fetch",
   "undici.request",
   "mistralai-ts",
+  nodeTransportName,
   "@mistralai/mistralai",
   "openai",
 ];
 
-/** Entry module of each client, for the import-cost runs. */
-export function clientEntry(name) {
-  if (name === "mistralai-ts") return libraryUrl("dist/index.js");
-  return import.meta.resolve(name === "undici.request" ? "undici" : name);
+/** Plain fetch, run like the configurations below, as the guardrail section's fetch baseline. */
+export const guardBaselineName = "fetch (guard scenarios)";
+
+/** Clients that run only the scenarios of the guardrail cost section, in rounds. */
+export const guardPlanNames = [guardBaselineName, ...guardConfigurationNames];
+
+/**
+ * Entry modules of each client, for the import-cost runs, imported in this order. The node
+ * transport's entry comes after the main entry, as an application imports them.
+ */
+export function clientEntries(name) {
+  if (name === "mistralai-ts") return [libraryUrl("dist/index.js")];
+  if (name === nodeTransportName) {
+    return [libraryUrl("dist/index.js"), libraryUrl(nodeTransportEntry)];
+  }
+
+  return [import.meta.resolve(name === "undici.request" ? "undici" : name)];
 }
 
 /** Version of each client: Node's own for fetch, the package's for the others. */
 export function clientVersion(name) {
   if (name === "fetch") return `Node ${process.versions.node} (undici ${process.versions.undici})`;
-  const file =
-    name === "mistralai-ts"
-      ? libraryPath("package.json")
-      : new URL(`./node_modules/${name.replace(/\.request$/, "")}/package.json`, import.meta.url);
+  const file = mistralaiTsNames.includes(name)
+    ? libraryPath("package.json")
+    : new URL(`./node_modules/${name.replace(/\.request$/, "")}/package.json`, import.meta.url);
   return JSON.parse(readFileSync(file, "utf8")).version;
-}
-
-function streamBody(model, count) {
-  return { ...chatRequest, model, max_tokens: count, stream: true };
 }
 
 /** Calls `onEvent` with the JSON payload of each `data:` event until `[DONE]`. */
@@ -89,7 +103,7 @@ function fetchClient(baseURL) {
     async stream(model, count, onChunk) {
       const response = await post(
         "/v1/chat/completions",
-        streamBody(model, count),
+        streamRequest(model, count),
         "text/event-stream",
       );
       const decoder = new TextDecoder();
@@ -123,35 +137,12 @@ async function undiciClient(baseURL) {
     async stream(model, count, onChunk) {
       const body = await post(
         "/v1/chat/completions",
-        streamBody(model, count),
+        streamRequest(model, count),
         "text/event-stream",
       );
       body.setEncoding("utf8");
       const split = createSseSplitter((chunk) => onChunk(chunk.choices[0].delta.content));
       for await (const text of body) split(text);
-    },
-  };
-}
-
-async function mistralaiTsClient(baseURL) {
-  const { MistralClient } = await import(libraryUrl("dist/index.js"));
-  const client = new MistralClient({ apiKey, baseURL });
-  return {
-    async chat() {
-      const response = await client.chat.create(chatRequest);
-      return response.choices[0].message.content.length;
-    },
-    async embed() {
-      const response = await client.embeddings.create({
-        model: "mistral-embed",
-        input: embeddingInput,
-      });
-      return response.data[0].embedding.length;
-    },
-    async stream(model, count, onChunk) {
-      const { stream: _stream, ...request } = streamBody(model, count);
-      const stream = await client.chat.stream(request);
-      for await (const chunk of stream) onChunk(chunk.choices[0].delta.content);
     },
   };
 }
@@ -197,7 +188,7 @@ async function openaiClient(baseURL) {
       return response.data[0].embedding.length;
     },
     async stream(model, count, onChunk) {
-      const stream = await client.chat.completions.create(streamBody(model, count));
+      const stream = await client.chat.completions.create(streamRequest(model, count));
       for await (const chunk of stream) onChunk(chunk.choices[0].delta.content);
     },
   };
@@ -207,16 +198,18 @@ async function openaiClient(baseURL) {
 export async function createClient(name, baseURL) {
   switch (name) {
     case "fetch":
+    case guardBaselineName:
       return fetchClient(baseURL);
     case "undici.request":
       return undiciClient(baseURL);
-    case "mistralai-ts":
-      return mistralaiTsClient(baseURL);
     case "@mistralai/mistralai":
       return mistralSdkClient(baseURL);
     case "openai":
       return openaiClient(baseURL);
     default:
-      throw new Error(`Unknown client ${name}: use one of ${clientNames.join(", ")}`);
+      if (mistralaiTsNames.includes(name)) return createMistralaiTsClient(name, baseURL);
+      throw new Error(
+        `Unknown client ${name}: use one of ${[...clientNames, ...guardPlanNames].join(", ")}`,
+      );
   }
 }

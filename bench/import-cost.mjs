@@ -5,15 +5,17 @@
 // the machine's load spreads over all of them.
 
 import { spawnSync } from "node:child_process";
-import { clientEntry } from "./clients.mjs";
+import { clientEntries } from "./clients.mjs";
 import { libraryPath } from "./library.mjs";
 import { median, rotate } from "./stats.mjs";
 
 /** Statement that ends every timed script: prints the process's CPU time so far. */
 const printCpu = "process.stdout.write(JSON.stringify(process.cpuUsage()));";
 
-function importArguments(entry) {
-  return ["--input-type=module", "-e", `await import(${JSON.stringify(entry)}); ${printCpu}`];
+/** Arguments of a process that imports `entries` one after the other, then prints its CPU time. */
+function importArguments(entries) {
+  const imports = entries.map((entry) => `await import(${JSON.stringify(entry)});`).join(" ");
+  return ["--input-type=module", "-e", `${imports} ${printCpu}`];
 }
 
 /** Processes whose start-up is timed; `baseline` is subtracted from the import rows. */
@@ -27,7 +29,7 @@ export function importTargets(clientNames) {
     const args =
       name === "fetch"
         ? ["-e", `globalThis.fetch; ${printCpu}`]
-        : importArguments(clientEntry(name));
+        : importArguments(clientEntries(name));
     targets.push({ id: name, label: name, args });
   }
 

@@ -1,6 +1,9 @@
 // Wire payloads the benchmark server sends, shaped like the Mistral API's replies, so every client
 // under test parses the same bytes. All of them are built once, then reused for every request.
 
+/** Key sent by every client; the benchmark server does not check it. */
+export const apiKey = "bench-key-not-secret";
+
 /** Fixed `created` time (seconds since the epoch), so payloads are byte-identical across runs. */
 const created = 1_767_225_600;
 
@@ -84,6 +87,11 @@ export const chatRequest = {
   max_tokens: 128,
   temperature: 0.2,
 };
+
+/** Body of a streaming chat request whose stream has `count` content chunks from `model`. */
+export function streamRequest(model, count) {
+  return { ...chatRequest, model, max_tokens: count, stream: true };
+}
 
 /** Input of the embeddings benchmark: one sentence. */
 export const embeddingInput = ["Camembert is a soft cheese from Normandy."];

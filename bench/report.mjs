@@ -5,7 +5,9 @@ import { cpus, release, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { goalRows, summarizeMemory, summarizeTimed } from "./aggregate.mjs";
 import { clientNames } from "./clients.mjs";
+import { guardCostSection, guardGoalRows, summarizeGuardCost } from "./guard-cost.mjs";
 import { importCostOverBaseline } from "./import-cost.mjs";
+import { nodeTransportEntry, nodeTransportName } from "./mistralai-ts-clients.mjs";
 import { profileSection } from "./report-profile.mjs";
 import { memoryStreamModels, scenarios } from "./scenarios.mjs";
 import { formatBytes, formatNumber, median } from "./stats.mjs";
@@ -27,7 +29,7 @@ function runningSection() {
     "",
     "```sh",
     "npm ci --prefix bench       # the other clients, at the versions below",
-    "npm run bench               # build, then every benchmark (about 6 to 9 minutes); writes this page",
+    "npm run bench               # build, then every benchmark (about 8 to 9 minutes); writes this page",
     "npm run bench:check         # build, then the CI check: import cost and install size (about 20 s)",
     "```",
     "",
@@ -62,14 +64,17 @@ function machineSection(results) {
   ].join("\n");
 }
 
-function versionsSection(versions) {
+function versionsSection(versions, skipped = {}) {
   const notes = {
     fetch: "Node's built-in fetch",
     "undici.request": "npm package, not the copy inside Node",
     "mistralai-ts": "this repository's dist/, copied at the start of the run",
+    [nodeTransportName]: `the same, with \`fetch: createNodeFetch()\` from ${nodeTransportEntry}`,
     openai: "7.x declares Node >= 22, so the last 6.x is used on Node 20",
   };
-  const rows = clientNames.map((name) => [name, versions[name], notes[name] ?? ""]);
+  const rows = clientNames
+    .filter((name) => versions[name] !== undefined || skipped[name] !== undefined)
+    .map((name) => [name, versions[name] ?? "not measured", skipped[name] ?? notes[name] ?? ""]);
   return ["## Clients", "", table(["client", "version", "note"], rows)].join("\n");
 }
 
@@ -90,7 +95,8 @@ function methodSection(results) {
     "  the median ratio and the median CPU time.",
     "- Every client does the same work with a result: it reads the message content, the vector, or",
     "  the `delta.content` of each chunk. Clients keep their default settings. openai gets",
-    '  `encoding_format: "float"` for embeddings, since by default it asks for base64.',
+    '  `encoding_format: "float"` for embeddings, since by default it asks for base64. The node',
+    "  transport row is mistralai-ts with `fetch: createNodeFetch()` and otherwise default options.",
     "- Start-up: whole `node` processes that import a client and exit, 15 times each in rotating",
     '  order after 2 untimed rounds; the median of `node -e ""` is subtracted.',
     "- mistralai-ts is a copy of this repository's package (package.json and dist/) taken at the",
@@ -103,6 +109,20 @@ function methodSection(results) {
     "  every client keeps up with. In `bulk` mode the server writes as fast as the socket takes the",
     "  data, so the figure also includes what the transport read ahead of a slower client.",
   ].join("\n");
+}
+
+/** Sentence on what importing the node transport adds over the main entry alone. */
+function nodeTransportImportNote(results, costs, cpuCosts) {
+  const skipped = results.skipped?.[nodeTransportName];
+  if (skipped !== undefined) return `${skipped}.`;
+  if (costs[nodeTransportName] === undefined) return "";
+  const wall = costs[nodeTransportName] - costs["mistralai-ts"];
+  const cpu = cpuCosts[nodeTransportName] - cpuCosts["mistralai-ts"];
+  return (
+    `The ${nodeTransportName} row imports ${nodeTransportEntry} after the main entry. That ` +
+    `second import adds ${formatNumber(wall, 1)} ms of wall time and ${formatNumber(cpu, 1)} ms ` +
+    "of CPU time over the mistralai-ts row."
+  );
 }
 
 function startupSection(results) {
@@ -140,7 +160,11 @@ function startupSection(results) {
       ],
       rows,
     ),
-  ].join("\n");
+    "",
+    nodeTransportImportNote(results, costs, cpuCosts),
+  ]
+    .join("\n")
+    .trimEnd();
 }
 
 function installSection(results) {
@@ -166,8 +190,7 @@ function timedSection(timed) {
   const parts = ["## CPU per operation", ""];
   for (const { scenario, perClient } of Object.values(timed)) {
     const unit = scenario.kind === "stream" ? "chunk" : "request";
-    const rows = clientNames.map((client) => {
-      const entry = perClient[client];
+    const rows = Object.entries(perClient).map(([client, entry]) => {
       return [
         client,
         micros(entry.cpuMicrosPerOperation),
@@ -199,8 +222,7 @@ function timedSection(timed) {
 }
 
 function memorySection(memory) {
-  const rows = clientNames.map((client) => {
-    const entry = memory[client];
+  const rows = Object.entries(memory).map(([client, entry]) => {
     return [
       client,
       formatBytes(entry.steadyPeak),
@@ -321,23 +343,26 @@ function fetchOptionsSection(samples) {
 export function writeReport(results) {
   const timed = summarizeTimed(results.timed);
   const memory = summarizeMemory(results.timed);
-  const goals = goalRows(results, timed, memory);
+  const guardCost = summarizeGuardCost(results.timed);
+  const goals = [...goalRows(results, timed, memory), ...guardGoalRows(guardCost, results)];
   const sections = [
     "# Benchmarks",
     `Measured on ${results.started.slice(0, 10)} by \`npm run bench\` (\`bench/run.mjs\`, ` +
-      `${formatNumber(results.durationSeconds)} s), which writes this page. mistralai-ts is ` +
-      "compared with plain `fetch`, `undici.request`, the official `@mistralai/mistralai` SDK and " +
-      "`openai`, all against the same loopback server. The scenarios are listed in " +
-      `\`bench/scenarios.mjs\` (${scenarios.length} of them).`,
+      `${formatNumber(results.durationSeconds)} s), which writes this page. mistralai-ts, with ` +
+      "its default transport and with the node transport, is compared with plain `fetch`, " +
+      "`undici.request`, the official `@mistralai/mistralai` SDK and `openai`, all against the " +
+      "same loopback server, and priced with its guardrails and telemetry off and on. The " +
+      `scenarios are listed in \`bench/scenarios.mjs\` (${scenarios.length} of them).`,
     "## Goals (mistralai-ts)",
     table(["figure", "goal", "measured", "verdict"], goals),
     runningSection(),
     machineSection(results),
-    versionsSection(results.versions),
+    versionsSection(results.versions, results.skipped),
     methodSection(results),
     startupSection(results),
     installSection(results),
     timedSection(timed),
+    guardCostSection(guardCost, results),
     memorySection(memory),
     manyStreamsSection(results.manyStreams),
     serverSection(timed),

@@ -1,20 +1,28 @@
 // Runs every benchmark once and writes docs/benchmarks.md. Needs a built dist/ (`npm run build`)
-// and the benchmark's own dependencies (`npm ci --prefix bench`). Takes about 7 minutes on a
-// 2-core machine. Options: --reps N (client processes per client, default 5), --quick (1 rep,
-// fewer start-up runs, no install or profile, for trying changes), --json FILE (raw figures),
-// --from FILE (write the page again from raw figures saved with --json, measuring nothing).
+// and the benchmark's own dependencies (`npm ci --prefix bench`). Takes 8 to 9 minutes on a
+// 2-core machine (545 s with a load average of 5 from other work). Options: --reps N (client
+// processes per client, default 5), --quick (1 rep, fewer start-up runs, no install or profile,
+// for trying changes), --json FILE (raw figures), --from FILE (write the page again from raw
+// figures saved with --json, measuring nothing).
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { runClientProcess, startServer } from "./children.mjs";
-import { clientNames, clientVersion } from "./clients.mjs";
+import { clientNames, clientVersion, guardPlanNames } from "./clients.mjs";
 import { cliHelpTarget, importTargets, measureStartup } from "./import-cost.mjs";
 import { measureInstallSizes } from "./install-size.mjs";
 import { snapshotLibrary } from "./library.mjs";
+import {
+  everythingOnName,
+  hasNodeTransport,
+  missingNodeTransportMessage,
+  nodeTransportName,
+  telemetryOffName,
+} from "./mistralai-ts-clients.mjs";
 import { compareProfiles, profileScenario } from "./profile.mjs";
 import { writeReport } from "./report.mjs";
-import { scenarios } from "./scenarios.mjs";
+import { guardRounds, guardScenarioIds, scenarios } from "./scenarios.mjs";
 import { rotate } from "./stats.mjs";
 
 /** The many-streams run: 1,000 streams of 100 chunks, one chunk per stream every 50 ms. */
@@ -31,23 +39,44 @@ function checkPrerequisites() {
   }
 }
 
+/** Configurations of the guardrail cost section profiled on chat-1, next to the defaults. */
+const profiledConfigurations = [telemetryOffName, everythingOnName];
+
+/**
+ * Clients compared in this run, with the node transport left out when the build under test has
+ * no dist/node/index.js. Returns the names and the reason of each one left out.
+ */
+function availableClients() {
+  if (hasNodeTransport()) return { names: clientNames, skipped: {} };
+  log(`skipping: ${missingNodeTransportMessage()}`);
+  return {
+    names: clientNames.filter((name) => name !== nodeTransportName),
+    skipped: { [nodeTransportName]: missingNodeTransportMessage() },
+  };
+}
+
 /** Alternates the order of clients: rotated each repetition, reversed every other one. */
-function clientOrder(rep) {
-  const rotated = rotate(clientNames, rep);
+function clientOrder(names, rep) {
+  const rotated = rotate(names, rep);
   return rep % 2 === 1 ? rotated.reverse() : rotated;
 }
 
-async function runTimedScenarios(baseURL, reps) {
+/** Returns the scenarios, memory run and rounds of one client process. */
+function workerPlan(client) {
+  if (guardPlanNames.includes(client)) {
+    return { scenarioIds: guardScenarioIds, memory: false, rounds: guardRounds };
+  }
+
+  return { scenarioIds: scenarios.map((scenario) => scenario.id), memory: true };
+}
+
+async function runTimedScenarios(baseURL, reps, names) {
   const runs = [];
+  const timedNames = [...names, ...guardPlanNames];
   for (let rep = 0; rep < reps; rep++) {
-    for (const client of clientOrder(rep)) {
+    for (const client of clientOrder(timedNames, rep)) {
       log(`rep ${rep + 1}/${reps}: ${client}`);
-      const options = {
-        client,
-        baseURL,
-        scenarioIds: scenarios.map((scenario) => scenario.id),
-        memory: true,
-      };
+      const options = { client, baseURL, ...workerPlan(client) };
       runs.push({ rep, ...(await runClientProcess("./worker.mjs", options)) });
     }
   }
@@ -74,6 +103,17 @@ function runProfiles(baseURL) {
     const fetchBaseline = profileScenario(baseURL, scenarioId, "fetch");
     return { scenarioId, library, fetchBaseline, extra: compareProfiles(library, fetchBaseline) };
   });
+}
+
+/** Profiles chat-1 in each guardrail configuration other than the defaults, keyed by client. */
+function runConfigurationProfiles(baseURL) {
+  const profiles = {};
+  for (const client of profiledConfigurations) {
+    log(`profile: chat-1, ${client}`);
+    profiles[client] = profileScenario(baseURL, "chat-1", client);
+  }
+
+  return profiles;
 }
 
 async function main() {
@@ -108,10 +148,11 @@ async function main() {
 }
 
 async function measureAll(quick, reps) {
-  const versions = Object.fromEntries(clientNames.map((name) => [name, clientVersion(name)]));
-  const results = { reps, versions, loadBefore: loadavg() };
+  const { names, skipped } = availableClients();
+  const versions = Object.fromEntries(names.map((name) => [name, clientVersion(name)]));
+  const results = { reps, versions, skipped, loadBefore: loadavg() };
   log("start-up times");
-  const targets = [...importTargets(clientNames), cliHelpTarget()];
+  const targets = [...importTargets(names), cliHelpTarget()];
   results.startup = measureStartup(targets, { runs: quick ? 5 : 15 });
   if (!quick) {
     log("install sizes (npm pack, npm install)");
@@ -120,7 +161,7 @@ async function measureAll(quick, reps) {
 
   const server = await startServer();
   try {
-    results.timed = await runTimedScenarios(server.url, reps);
+    results.timed = await runTimedScenarios(server.url, reps, names);
     log("fetch options");
     const fetchOptions = {
       client: "fetch variants",
@@ -130,7 +171,10 @@ async function measureAll(quick, reps) {
     };
     results.fetchOptions = (await runClientProcess("./fetch-options.mjs", fetchOptions)).samples;
     results.manyStreams = await runManyStreams(server.url);
-    if (!quick) results.profiles = runProfiles(server.url);
+    if (!quick) {
+      results.profiles = runProfiles(server.url);
+      results.configurationProfiles = runConfigurationProfiles(server.url);
+    }
   } finally {
     server.stop();
   }

@@ -76,6 +76,18 @@ export const scenarios = [
   },
 ];
 
+/**
+ * Scenarios of the guardrail cost section, run by the configurations that only it shows: both
+ * chat scenarios, where the cost per call is largest against the request, and one stream.
+ */
+export const guardScenarioIds = ["chat-1", "chat-16", "stream-16"];
+
+/**
+ * Rounds of the guardrail scenarios in each process. Their ratios must resolve 10 %, which is
+ * finer than the spread of one measured run, so each process keeps the median of 3 rounds.
+ */
+export const guardRounds = 3;
+
 /** Operations a scenario's figure is divided by: requests, or stream chunks. */
 export function operationCount(scenario) {
   return scenario.kind === "stream" ? scenario.count * (scenario.chunks + 2) : scenario.count;
