@@ -33,13 +33,24 @@ export class TokenBucket {
 interface WindowEntry {
   time: number;
   tokens: number;
+  /** False once the entry left the window, so a late correction changes nothing. */
+  inWindow: boolean;
 }
 
-/** A sum over a sliding time window, such as tokens per minute. */
+/** Entries left behind the head before the array is compacted. */
+const compactAfter = 1024;
+
+/**
+ * A sum over a sliding time window, such as tokens per minute. Entries are kept in arrival
+ * order and leave from a moving head, so adding, pruning and correcting cost O(1) amortised
+ * however many calls the window contains.
+ */
 export class SlidingWindow {
   readonly #limit: number;
   readonly #windowMs: number;
   #entries: WindowEntry[] = [];
+  /** Index of the oldest entry still in the window. */
+  #head = 0;
   #sum = 0;
 
   constructor(limit: number, windowMs: number) {
@@ -66,7 +77,8 @@ export class SlidingWindow {
     this.#prune(now);
     let excess = this.#sum + amount - this.#limit;
     if (excess <= 0) return 0;
-    for (const entry of this.#entries) {
+    for (let index = this.#head; index < this.#entries.length; index++) {
+      const entry = this.#entries[index]!;
       excess -= entry.tokens;
       if (excess <= 0) return entry.time + this.#windowMs - now;
     }
@@ -76,7 +88,7 @@ export class SlidingWindow {
 
   /** Records `amount` now; returns the entry so the amount can be corrected later. */
   add(amount: number, now: number): WindowEntry {
-    const entry = { time: now, tokens: amount };
+    const entry = { time: now, tokens: amount, inWindow: true };
     this.#entries.push(entry);
     this.#sum += amount;
     return entry;
@@ -84,19 +96,30 @@ export class SlidingWindow {
 
   /** Replaces an entry's estimate with the real amount, if it is still in the window. */
   correct(entry: WindowEntry, amount: number): void {
-    if (!this.#entries.includes(entry)) return;
+    if (!entry.inWindow) return;
     this.#sum += amount - entry.tokens;
     entry.tokens = amount;
   }
 
   #prune(now: number): void {
     const cutoff = now - this.#windowMs;
-    let index = 0;
-    while (index < this.#entries.length && this.#entries[index]!.time <= cutoff) {
-      this.#sum -= this.#entries[index]!.tokens;
-      index++;
+    const entries = this.#entries;
+    let head = this.#head;
+    while (head < entries.length && entries[head]!.time <= cutoff) {
+      const entry = entries[head]!;
+      this.#sum -= entry.tokens;
+      entry.inWindow = false;
+      head++;
     }
 
-    if (index > 0) this.#entries = this.#entries.slice(index);
+    if (head === entries.length) {
+      entries.length = 0;
+      head = 0;
+    } else if (head > compactAfter && head * 2 > entries.length) {
+      this.#entries = entries.slice(head);
+      head = 0;
+    }
+
+    this.#head = head;
   }
 }
