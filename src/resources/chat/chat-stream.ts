@@ -1,6 +1,6 @@
 import type { MistralError } from "../../core/errors/mistral-error.js";
 import { AbortError } from "../../core/errors/transport-errors.js";
-import { readJsonStream } from "../../core/event-stream.js";
+import { JsonEventStream, type StreamOutcome } from "../../core/json-event-stream.js";
 import { parseRateLimitHeaders, type RateLimitInfo } from "../../core/rate-limit-headers.js";
 import type { ApiResponse } from "../../core/transport.js";
 import type { ChatCompletionChunk, ContentChunk } from "../../types/chat.js";
@@ -26,7 +26,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   readonly requestId: string | undefined;
   readonly #api: ApiResponse;
   readonly #accumulator: CompletionAccumulator;
-  readonly #chunks: AsyncGenerator<ChatCompletionChunk, void, undefined>;
+  readonly #chunks: JsonEventStream<ChatCompletionChunk>;
   readonly #final: Promise<AssembledCompletion>;
   #settle!: { resolve: (value: AssembledCompletion) => void; reject: (error: unknown) => void };
   #started = false;
@@ -43,12 +43,14 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     this.#api = api;
     this.requestId = api.requestId;
     this.#accumulator = new CompletionAccumulator(maxResponseBytes);
-    this.#chunks = readJsonStream<ChatCompletionChunk>(api, {
+    this.#chunks = new JsonEventStream<ChatCompletionChunk>(api, {
       maxLineBytes,
       maxStreamBytes:
         maxResponseBytes === undefined ? undefined : maxResponseBytes * streamBytesFactor,
       acceptEndWithoutDone: () => this.#accumulator.everyChoiceFinished,
       describeInvalidValue: describeInvalidChunk,
+      onValue: (chunk) => this.#push(chunk),
+      onEnd: (outcome) => this.#settleFinal(outcome),
     });
     this.#final = new Promise((resolve, reject) => {
       this.#settle = { resolve, reject };
@@ -63,21 +65,24 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     }
 
     this.#started = true;
-    return this.#iterate();
+    return this.#chunks;
   }
 
   /** Yields the answer text of the first choice as it arrives, without thinking. */
   async *textDeltas(): AsyncGenerator<string, void, undefined> {
-    for await (const delta of this.contentDeltas()) {
-      if (delta.type === "text") yield delta.text;
+    // Reads the chunks directly rather than through contentDeltas(), which saves an async step.
+    for await (const chunk of this) {
+      for (const delta of firstChoiceDeltas(chunk)) {
+        if (delta.type === "text") yield delta.text;
+      }
     }
   }
 
   /** Yields each piece of the first choice's output: text, thinking, tool-call fragments. */
   async *contentDeltas(): AsyncGenerator<ContentDelta, void, undefined> {
     for await (const chunk of this) {
-      const choice = chunk.choices?.find((item) => (item.index ?? 0) === 0);
-      if (isObject(choice?.delta)) yield* splitDelta(choice.delta);
+      // A plain loop, because `yield*` over a sync generator adds an await per delta.
+      for (const delta of firstChoiceDeltas(chunk)) yield delta;
     }
   }
 
@@ -125,24 +130,18 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     if (isObject(chunk.usage)) this.#api.call?.noteUsage(chunk.usage, chunk.model);
   }
 
-  async *#iterate(): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-    let settled = false;
-    try {
-      for await (const chunk of this.#chunks) {
-        this.#push(chunk);
-        yield chunk;
-      }
+  /** Settles `finalCompletion()` once the stream ended, with the error that ended it if any. */
+  #settleFinal(outcome: StreamOutcome): void {
+    if (outcome.failed) {
+      this.#settle.reject(outcome.error);
+      return;
+    }
 
-      settled = true;
+    try {
       this.#settle.resolve(this.#accumulator.result());
-    } catch (error) {
-      settled = true;
-      this.#settle.reject(error);
-      throw error;
-    } finally {
-      if (!settled) {
-        this.#settle.reject(new AbortError("The stream was closed before its end by its reader"));
-      }
+    } catch (resultError) {
+      this.#settle.reject(resultError);
+      throw resultError;
     }
   }
 }
@@ -164,6 +163,11 @@ export function describeInvalidChunk(value: unknown): string | undefined {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function firstChoiceDeltas(chunk: ChatCompletionChunk): Iterable<ContentDelta> {
+  const choice = chunk.choices?.find((item) => (item.index ?? 0) === 0);
+  return isObject(choice?.delta) ? splitDelta(choice.delta) : [];
 }
 
 function* splitDelta(
