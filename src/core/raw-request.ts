@@ -39,7 +39,7 @@ export async function sendRawStreamRequest(
   options: RequestOptions | undefined,
 ): Promise<AsyncGenerator<ServerSentEvent, void, undefined>> {
   const api = await transport.send(toApiRequest(request, options));
-  return readServerSentEvents(api, transport.config.maxStreamLineBytes);
+  return readServerSentEvents(api, { maxLineBytes: transport.config.maxStreamLineBytes });
 }
 
 function toApiRequest(request: RawRequest, options: RequestOptions | undefined) {

@@ -100,7 +100,7 @@ async function* readTypedEvents(
   doneType: string,
 ): AsyncGenerator<TypedEvent, void, undefined> {
   const state: StreamState = { ended: false };
-  for await (const message of readServerSentEvents(api, maxLineBytes, state)) {
+  for await (const message of readServerSentEvents(api, { maxLineBytes }, state)) {
     if (message.data.trim() === "[DONE]") {
       state.ended = true;
       break;

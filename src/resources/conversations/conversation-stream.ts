@@ -1,5 +1,5 @@
 import { AbortError, StreamError } from "../../core/errors/transport-errors.js";
-import { readServerSentEventBatches, type StreamState } from "../../core/event-stream.js";
+import { readServerSentEvents, type StreamState } from "../../core/event-stream.js";
 import type { ServerSentEvent } from "../../core/sse-decoder.js";
 import type { ApiResponse } from "../../core/transport.js";
 import type {
@@ -132,7 +132,8 @@ export class ConversationStream implements AsyncIterable<ConversationEvent> {
     const state: StreamState = { ended: false };
     let settled = false;
     try {
-      for await (const message of this.#messages(state)) {
+      const limits = { maxLineBytes: this.#maxLineBytes, maxStreamBytes: this.#maxStreamBytes };
+      for await (const message of readServerSentEvents(this.#api, limits, state)) {
         const event = this.#parse(message);
         if (event === undefined) continue;
         this.#accumulator.push(event);
@@ -172,13 +173,6 @@ export class ConversationStream implements AsyncIterable<ConversationEvent> {
       if (!settled) {
         this.#settle.reject(new AbortError("The stream was closed before its end by its reader"));
       }
-    }
-  }
-
-  async *#messages(state: StreamState): AsyncGenerator<ServerSentEvent, void, undefined> {
-    const limits = { maxLineBytes: this.#maxLineBytes, maxStreamBytes: this.#maxStreamBytes };
-    for await (const events of readServerSentEventBatches(this.#api, limits, state)) {
-      yield* events;
     }
   }
 
