@@ -1,10 +1,9 @@
-import { createServer, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MistralClient } from "../../src/client.js";
 import { MistralApiError } from "../../src/core/errors/api-error.js";
 import { isMistralError } from "../../src/core/errors/mistral-error.js";
 import { ResponseTooLargeError, StreamError } from "../../src/core/errors/transport-errors.js";
+import { useEndlessStreams } from "../helpers/endless-stream.js";
 import {
   helloRequest,
   loopbackApiKey,
@@ -15,46 +14,7 @@ import {
 
 const loopback = useLoopbackChatServer();
 
-/** Raw servers started by a test; each is closed after it. */
-const rawServers: Server[] = [];
-
-afterEach(async () => {
-  for (const server of rawServers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-/**
- * Starts a 127.0.0.1 server that responds to every request with an event stream whose body is
- * `nextWrite()` written again and again, with backpressure, until the client disconnects.
- */
-async function startEndlessStream(nextWrite: (count: number) => string): Promise<string> {
-  const server = createServer((_request, response) => {
-    response.writeHead(200, { "content-type": "text/event-stream" });
-    void writeUntilClosed(response, nextWrite);
-  });
-  rawServers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function writeUntilClosed(
-  response: ServerResponse,
-  nextWrite: (count: number) => string,
-): Promise<void> {
-  let count = 0;
-  while (!response.destroyed && !response.writableEnded) {
-    const fits = response.write(nextWrite(count));
-    count++;
-    if (!fits) {
-      await new Promise((resolve) => {
-        response.once("drain", resolve);
-        response.once("close", resolve);
-      });
-    }
-  }
-}
+const startEndlessStream = useEndlessStreams();
 
 function rawClient(baseURL: string, options: { maxResponseBytes?: number } = {}): MistralClient {
   return new MistralClient({
@@ -277,7 +237,7 @@ describe("stream responses that are not event streams", () => {
   });
 
   it("bounds the body it reads", async () => {
-    const url = await startEndlessStreamOfType("text/html", "<p>x</p>".repeat(1000));
+    const url = await startEndlessStream(() => "<p>x</p>".repeat(1000), "text/html");
     const stream = await rawClient(url).chat.stream(helloRequest);
     const { error } = await readUntilError(stream);
     expect(error).toBeInstanceOf(StreamError);
@@ -295,14 +255,3 @@ describe("stream responses that are not event streams", () => {
     expect((error as StreamError).payload).toBe(mid);
   });
 });
-
-/** Like startEndlessStream, with another content type. */
-async function startEndlessStreamOfType(type: string, write: string): Promise<string> {
-  const server = createServer((_request, response) => {
-    response.writeHead(200, { "content-type": type });
-    void writeUntilClosed(response, () => write);
-  });
-  rawServers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}

@@ -2,12 +2,18 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach } from "vitest";
 
+/** A function that starts an endless stream server and resolves to its base URL. */
+export type EndlessStreamStarter = (
+  nextWrite: (count: number) => string,
+  contentType?: string,
+) => Promise<string>;
+
 /**
- * Returns a function that starts a 127.0.0.1 server responding to every request with an event
- * stream whose body is `nextWrite()` written again and again, with backpressure, until the
- * client disconnects. Each server closes after the test that started it.
+ * Returns a function that starts a 127.0.0.1 server responding to every request with a body of
+ * `nextWrite()` written again and again, with backpressure, until the client disconnects. The
+ * content type defaults to `text/event-stream`. Each server closes after the test that started it.
  */
-export function useEndlessStreams(): (nextWrite: (count: number) => string) => Promise<string> {
+export function useEndlessStreams(): EndlessStreamStarter {
   const servers: Server[] = [];
   afterEach(async () => {
     for (const server of servers.splice(0)) {
@@ -16,9 +22,9 @@ export function useEndlessStreams(): (nextWrite: (count: number) => string) => P
     }
   });
 
-  return async (nextWrite) => {
+  return async (nextWrite, contentType = "text/event-stream") => {
     const server = createServer((_request, response) => {
-      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.writeHead(200, { "content-type": contentType });
       void writeUntilClosed(response, nextWrite);
     });
     servers.push(server);
