@@ -1,6 +1,6 @@
 // Writes docs/benchmarks.md from the figures of one run.
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { goalRows, summarizeMemory, summarizeTimed } from "./aggregate.mjs";
@@ -12,6 +12,8 @@ import { profileSection } from "./report-profile.mjs";
 import { memoryStreamModels, scenarios } from "./scenarios.mjs";
 import { formatBytes, formatNumber, median } from "./stats.mjs";
 
+/** Hand-written analysis of the missed goals, placed after the goals table. */
+const missedGoalsPath = fileURLToPath(new URL("./missed-goals.md", import.meta.url));
 const reportPath = fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url));
 
 function table(header, rows) {
@@ -355,6 +357,7 @@ export function writeReport(results) {
       `scenarios are listed in \`bench/scenarios.mjs\` (${scenarios.length} of them).`,
     "## Goals (mistralai-ts)",
     table(["figure", "goal", "measured", "verdict"], goals),
+    readFileSync(missedGoalsPath, "utf8").trim(),
     runningSection(),
     machineSection(results),
     versionsSection(results.versions, results.skipped),
