@@ -92,7 +92,9 @@ describe("chat stream iterator", () => {
 describe("chat stream call outcome", () => {
   it("ends the call with a bad event's error", async () => {
     const outcomes: CallOutcome[] = [];
-    loopback.server.enqueue({ writes: ['data: {"id":"c","choices":[]}\n\n', "data: {not json\n\n"] });
+    loopback.server.enqueue({
+      writes: ['data: {"id":"c","choices":[]}\n\n', "data: {not json\n\n"],
+    });
     const client = loopback.client({
       telemetry: false,
       observers: [{ onCallEnd: (_call, outcome) => outcomes.push(outcome) }],
