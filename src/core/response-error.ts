@@ -10,6 +10,8 @@ const maxErrorBodyBytes = 64 * 1024;
 
 /** Raw error body text kept on the error, for debugging. */
 const maxKeptBodyChars = 8 * 1024;
+/** Maximum length of an HTTP reason phrase quoted in a message, in characters. */
+const maxReasonChars = 200;
 
 /**
  * Reads the request id the API returned. The gateway sets `mistral-correlation-id`; older
@@ -40,7 +42,9 @@ export async function buildResponseError(
   const parsed = parseErrorBody(text);
   const status = response.status;
   const retryAfterMs = readRetryAfterMs(response.headers);
-  const summary = parsed.message ?? (response.statusText || `HTTP ${status}`);
+  // The reason phrase is server text too: a server can echo the key in it.
+  const reason = removeSecret(response.statusText, apiKey).slice(0, maxReasonChars);
+  const summary = parsed.message ?? (reason || `HTTP ${status}`);
   return createApiError({
     status,
     message: `${summary} (${status} from ${call.method} ${call.url}): ${hintFor(status, retryAfterMs)}`,
