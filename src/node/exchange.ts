@@ -10,10 +10,11 @@ import { NodeResponse } from "./node-response.js";
 import { writeBody } from "./request-body.js";
 import { IncomingBody } from "./response-body.js";
 
-/** The agent of each scheme; both keep connections alive. */
+/** The agent of each scheme, both keeping connections alive, and the exchanges not yet done. */
 export interface AgentPair {
   http: Agent;
   https: Agent;
+  active: Set<{ fail(error: Error): void }>;
 }
 
 /**
@@ -43,6 +44,7 @@ class Exchange {
   readonly #resolve: (response: NodeResponse) => void;
   readonly #reject: (error: unknown) => void;
   #body: IncomingBody | undefined;
+  readonly #active: AgentPair["active"];
   #responded = false;
   #settled = false;
 
@@ -68,8 +70,23 @@ class Exchange {
     });
     this.#request.on("response", (message) => this.#onResponse(message));
     this.#request.on("error", (error) => this.#onError(error));
+    // A 101 reply or a socket closed without a reply emits neither event above.
+    this.#request.on("upgrade", (_message, socket) => {
+      socket.destroy();
+      this.#onError(noResponse("The server switched protocols instead of responding"));
+    });
+    this.#request.on("close", () => {
+      if (!this.#responded) this.#onError(noResponse("The connection closed before a response"));
+    });
     this.#signal?.addEventListener("abort", this.#onAbort);
+    this.#active = agents.active;
+    this.#active.add(this);
     writeBody(this.#request, outgoing.body);
+  }
+
+  /** Fails the request, or its body while it is read, with `error` (as `close()` does). */
+  fail(error: Error): void {
+    this.#onError(error);
   }
 
   readonly #onAbort = (): void => {
@@ -77,8 +94,14 @@ class Exchange {
   };
 
   #onResponse(message: IncomingMessage): void {
-    this.#responded = true;
     const status = message.statusCode ?? 0;
+    if (status < 200 || status > 599) {
+      message.destroy();
+      this.#onError(noResponse(`The server sent the invalid status ${status}`));
+      return;
+    }
+
+    this.#responded = true;
     let body: ReadableStream<Uint8Array> | null = null;
     if (hasNullBody(this.#method, status)) {
       // Reads the empty message to its end, which returns the socket to the agent.
@@ -125,7 +148,12 @@ class Exchange {
     if (this.#settled) return;
     this.#settled = true;
     this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#active.delete(this);
   }
+}
+
+function noResponse(message: string): Error {
+  return Object.assign(new Error(message), { code: "ECONNRESET" });
 }
 
 /** Responses that have no body, by the Fetch standard ("null body status") and HTTP. */

@@ -24,8 +24,9 @@ export interface NodeFetchOptions {
 /** A `fetch` backed by node:http and node:https, with `close()` to destroy its sockets. */
 export type NodeFetch = FetchFunction & {
   /**
-   * Destroys every socket of this fetch, including those of requests still running, which then
-   * fail. Later calls open new sockets.
+   * Fails every request still running or waiting for a socket, with an error whose code is
+   * `ERR_TRANSPORT_CLOSED`, and destroys every socket. Later calls, retries included, open new
+   * sockets.
    */
   close(): void;
 };
@@ -47,6 +48,10 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     return (await exchange(outgoing, agents)) as unknown as Response;
   };
   const close = () => {
+    const closed = Object.assign(new Error("The node transport was closed with close()"), {
+      code: "ERR_TRANSPORT_CLOSED",
+    });
+    for (const running of [...agents.active]) running.fail(closed);
     agents.http.destroy();
     agents.https.destroy();
   };
@@ -79,5 +84,9 @@ function createAgents(options: NodeFetchOptions): AgentPair {
     timeout: keepAliveMs,
     scheduling: "lifo" as const,
   };
-  return { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
+  return {
+    http: new HttpAgent(agentOptions),
+    https: new HttpsAgent(agentOptions),
+    active: new Set(),
+  };
 }

@@ -211,7 +211,7 @@ describe.concurrent("node fetch responses", () => {
     const { error } = await readStream(response.body!);
 
     expect(response.status).toBe(500);
-    expect((error as Error).message).toContain('unsupported content-encoding "zstd"');
+    expect((error as Error).message).toContain("unsupported content-encoding");
     expect(networkErrorCode(error)).toBe("ERR_UNSUPPORTED_CONTENT_ENCODING");
   });
 
