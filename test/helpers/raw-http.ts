@@ -1,3 +1,6 @@
+import { type AddressInfo, createServer, type Socket } from "node:net";
+import type { CleanupContext } from "./loopback-fixture.js";
+
 const reasonPhrases: Record<number, string> = {
   200: "OK",
   302: "Found",
@@ -24,4 +27,22 @@ export function rawHttpResponse(
 
   lines.push(`content-length: ${Buffer.byteLength(body)}`, "connection: close");
   return `${lines.join("\r\n")}\r\n\r\n${body}`;
+}
+
+/**
+ * Starts a TCP server on 127.0.0.1 that calls `onRequest` with each socket once the first request
+ * bytes arrive, so a test can write any reply, valid HTTP or not. Returns its base URL. The server
+ * closes when the test finishes.
+ */
+export async function startRawServer(
+  context: CleanupContext,
+  onRequest: (socket: Socket) => void,
+): Promise<string> {
+  const server = createServer((socket) => {
+    socket.once("data", () => onRequest(socket));
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  context.onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

@@ -1,20 +1,12 @@
 import { createServer } from "node:net";
-import type { TestContext } from "vitest";
 import { describe, expect, it } from "vitest";
 import { networkErrorCode } from "../../src/core/network-error.js";
-import { createNodeFetch, type NodeFetch } from "../../src/node/index.js";
 import { captureRejection } from "../helpers/error-capture.js";
 import { expectNoSecrets } from "../helpers/secret-scan.js";
-import { delay, startTestServer, waitUntil } from "./http-server.js";
+import { delay, nodeFetchFor, startTestServer, waitUntil } from "./http-server.js";
 
 const canaryKey = "sk-test-CANARY-node-5d2e8f10";
 const canaryHeaders = { authorization: `Bearer ${canaryKey}`, "x-api-key": canaryKey };
-
-function nodeFetchFor(context: TestContext): NodeFetch {
-  const nodeFetch = createNodeFetch();
-  context.onTestFinished(() => nodeFetch.close());
-  return nodeFetch;
-}
 
 /** Finds a port on 127.0.0.1 where nothing listens, by binding one and closing it again. */
 async function closedPort(): Promise<number> {

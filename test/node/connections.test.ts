@@ -6,24 +6,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import type { TestContext } from "vitest";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../src/core/errors/client-errors.js";
 import { networkErrorCode } from "../../src/core/network-error.js";
-import { createNodeFetch, type NodeFetch, type NodeFetchOptions } from "../../src/node/index.js";
+import { createNodeFetch, type NodeFetchOptions } from "../../src/node/index.js";
 import { captureRejection, captureThrow } from "../helpers/error-capture.js";
 import type { CleanupContext } from "../helpers/loopback-fixture.js";
-import { delay, startTestServer, waitUntil } from "./http-server.js";
+import { delay, nodeFetchFor, startTestServer, waitUntil } from "./http-server.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const runFile = promisify(execFile);
 const hasOpenssl = spawnSync("openssl", ["version"]).status === 0;
-
-function nodeFetchFor(context: TestContext, options?: NodeFetchOptions): NodeFetch {
-  const nodeFetch = createNodeFetch(options);
-  context.onTestFinished(() => nodeFetch.close());
-  return nodeFetch;
-}
 
 /**
  * Runs an ES module script in a child Node process with tsx, so it can import the sources, and

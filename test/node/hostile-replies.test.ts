@@ -1,33 +1,13 @@
-import type { AddressInfo } from "node:net";
-import { createServer, type Server } from "node:net";
-import type { TestContext } from "vitest";
 import { describe, expect, it } from "vitest";
 import { networkErrorCode } from "../../src/core/network-error.js";
-import { createNodeFetch, type NodeFetch } from "../../src/node/index.js";
 import { captureRejection } from "../helpers/error-capture.js";
-import { startTestServer, waitUntil } from "./http-server.js";
-
-function nodeFetchFor(context: TestContext, options?: { maxSockets?: number }): NodeFetch {
-  const nodeFetch = createNodeFetch(options);
-  context.onTestFinished(() => nodeFetch.close());
-  return nodeFetch;
-}
-
-/** Starts a TCP server on 127.0.0.1 that writes `reply` to every connection once it has data. */
-async function startRawServer(context: TestContext, reply: string | Buffer): Promise<string> {
-  const server: Server = createServer((socket) => {
-    socket.once("data", () => socket.write(reply));
-    socket.on("error", () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  context.onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+import { startRawServer } from "../helpers/raw-http.js";
+import { nodeFetchFor, startTestServer, waitUntil } from "./http-server.js";
 
 describe("node transport with hostile replies", () => {
   it("rejects a 101 reply at once", async (context) => {
     const reply = "HTTP/1.1 101 Switching Protocols\r\nupgrade: x\r\nconnection: upgrade\r\n\r\n";
-    const url = await startRawServer(context, reply);
+    const url = await startRawServer(context, (socket) => socket.write(reply));
 
     const error = await captureRejection(nodeFetchFor(context)(`${url}/v1/models`));
 
@@ -36,12 +16,7 @@ describe("node transport with hostile replies", () => {
   });
 
   it("rejects a connection closed before a response", async (context) => {
-    const server: Server = createServer((socket) => {
-      socket.once("data", () => socket.end());
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    context.onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = await startRawServer(context, (socket) => socket.end());
 
     const error = await captureRejection(nodeFetchFor(context)(`${url}/v1/models`));
 
@@ -50,7 +25,9 @@ describe("node transport with hostile replies", () => {
   });
 
   it("rejects a status outside 200-599", async (context) => {
-    const url = await startRawServer(context, "HTTP/1.1 000 Zero\r\ncontent-length: 0\r\n\r\n");
+    const url = await startRawServer(context, (socket) =>
+      socket.write("HTTP/1.1 000 Zero\r\ncontent-length: 0\r\n\r\n"),
+    );
 
     const error = await captureRejection(nodeFetchFor(context)(`${url}/v1/models`));
 

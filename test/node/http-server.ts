@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { createNodeFetch, type NodeFetch, type NodeFetchOptions } from "../../src/node/index.js";
 import type { CleanupContext } from "../helpers/loopback-fixture.js";
 
 /** A node:http server on 127.0.0.1 whose handler each test writes itself. */
@@ -77,4 +78,11 @@ export async function waitUntil(condition: () => boolean, timeoutMs = 2000): Pro
     if (Date.now() > end) throw new Error(`The condition did not hold within ${timeoutMs} ms`);
     await delay(10);
   }
+}
+
+/** Creates a node transport that closes when the test of `context` finishes. */
+export function nodeFetchFor(context: CleanupContext, options?: NodeFetchOptions): NodeFetch {
+  const nodeFetch = createNodeFetch(options);
+  context.onTestFinished(() => nodeFetch.close());
+  return nodeFetch;
 }

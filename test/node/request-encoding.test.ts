@@ -1,14 +1,7 @@
 import type { TestContext } from "vitest";
 import { describe, expect, it } from "vitest";
-import { createNodeFetch, type NodeFetch } from "../../src/node/index.js";
 import { captureRejection } from "../helpers/error-capture.js";
-import { delay, startTestServer, type TestServer } from "./http-server.js";
-
-function nodeFetchFor(context: TestContext): NodeFetch {
-  const nodeFetch = createNodeFetch();
-  context.onTestFinished(() => nodeFetch.close());
-  return nodeFetch;
-}
+import { delay, nodeFetchFor, startTestServer, type TestServer } from "./http-server.js";
 
 /** Starts a server that responds `ok` to every request, for tests of what was sent. */
 function startEchoServer(context: TestContext): Promise<TestServer> {

@@ -1,16 +1,8 @@
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
-import type { TestContext } from "vitest";
 import { describe, expect, it } from "vitest";
 import { networkErrorCode } from "../../src/core/network-error.js";
-import { createNodeFetch, type NodeFetch } from "../../src/node/index.js";
 import { captureRejection } from "../helpers/error-capture.js";
-import { delay, startTestServer, waitUntil } from "./http-server.js";
-
-function nodeFetchFor(context: TestContext): NodeFetch {
-  const nodeFetch = createNodeFetch();
-  context.onTestFinished(() => nodeFetch.close());
-  return nodeFetch;
-}
+import { delay, nodeFetchFor, startTestServer, waitUntil } from "./http-server.js";
 
 /** Reads a body stream to its end, returning the chunks or the error that ended it. */
 async function readStream(
