@@ -173,7 +173,7 @@ export function isErrorObject(value: unknown): boolean {
   return record.object === "error" || (record.error !== undefined && record.error !== null);
 }
 
-/** A JSON object with the fields of an error envelope rather than a result. */
+/** Checks that a text is a JSON object with the fields of an error envelope, not a result. */
 function isErrorBody(text: string): boolean {
   try {
     const value = JSON.parse(text) as Record<string, unknown>;

@@ -192,7 +192,7 @@ describe("limiter waiting", () => {
   it("fails calls that would wait longer than maxWaitMs", async (context) => {
     const server = await startLoopbackServer(context);
     const client = await limitedClient(server, { maxConcurrent: 1, maxWaitMs: 200 });
-    // Each call holds the one slot for 500 ms, so a waiter that outlived maxWaitMs until a slot
+    // Each call keeps the one slot for 500 ms, so a waiter that outlived maxWaitMs until a slot
     // freed would fail at 500 ms or later.
     server.enqueue({ delayBeforeHeadersMs: 500, times: Number.POSITIVE_INFINITY });
 
