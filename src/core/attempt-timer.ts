@@ -27,6 +27,8 @@ export class AttemptTimer {
   readonly #description: string;
   readonly #onCallerAbort = () => this.#fail(abortErrorFrom(this.#callerSignal!));
   #finished = false;
+  #body: ReadableStream<Uint8Array> | undefined;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
 
   /** Called once, the first time `finish()` runs. */
   onFinish: (() => void) | undefined;
@@ -77,6 +79,20 @@ export class AttemptTimer {
    */
   activity(): void {
     this.#lastActivity = Date.now();
+  }
+
+  /**
+   * Returns a reader of the attempt's response body. When the attempt fails, its lock is
+   * released, which rejects a pending read at once, and the body is cancelled. So a read ends on
+   * a timeout or abort even where the fetch in use leaves the body open: Node's fetch ends it
+   * through the signal, but a caller's fetch may not.
+   */
+  readerOf(body: ReadableStream<Uint8Array>): ReadableStreamDefaultReader<Uint8Array> {
+    const reader = body.getReader();
+    this.#body = body;
+    this.#reader = reader;
+    if (this.#failure !== undefined) this.#releaseBody(this.#failure);
+    return reader;
   }
 
   /** Clears every timer and the caller's abort listener. Safe to call more than once. */
@@ -147,5 +163,16 @@ export class AttemptTimer {
     this.#failure = error;
     this.finish();
     this.controller.abort(error);
+    this.#releaseBody(error);
+  }
+
+  #releaseBody(error: MistralError): void {
+    const body = this.#body;
+    if (body === undefined) return;
+    this.#body = undefined;
+    // The reader's owner maps the TypeError of the rejected read to `failure`.
+    this.#reader?.releaseLock();
+    this.#reader = undefined;
+    body.cancel(error).catch(() => {});
   }
 }

@@ -32,7 +32,7 @@ export async function readBoundedText(
     throw tooLarge(maxBytes);
   }
 
-  const reader = body.getReader();
+  const reader = timer.readerOf(body);
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {

@@ -44,7 +44,7 @@ export class SseBodyReader {
     }
 
     this.#api = api;
-    this.#reader = body.getReader();
+    this.#reader = api.timer.readerOf(body);
     this.#decoder = new SseDecoder(limits.maxLineBytes);
     this.#maxStreamBytes = limits.maxStreamBytes ?? Number.POSITIVE_INFINITY;
   }

@@ -16,7 +16,7 @@ export async function readBoundedBytes(api: ApiResponse, maxBytes: number): Prom
       throw tooLarge(maxBytes);
     }
 
-    return await readChunks(body.getReader(), maxBytes, () => timer.activity());
+    return await readChunks(timer.readerOf(body), maxBytes, () => timer.activity());
   } catch (error) {
     throw timer.failure ?? error;
   } finally {

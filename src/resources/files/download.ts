@@ -46,7 +46,7 @@ function timedBody(api: ApiResponse): ReadableStream<Uint8Array> {
     return new ReadableStream({ start: (controller) => controller.close() });
   }
 
-  const reader = source.getReader();
+  const reader = timer.readerOf(source);
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
