@@ -10,22 +10,27 @@ export interface AttemptLimits {
 }
 
 /**
- * Owns the AbortController of one attempt and the three timers that can fire it: total, time to
+ * Owns the AbortController of one attempt and the deadlines that can fire it: total, time to
  * headers, and idle time between body reads. A caller's signal aborts it too, but can never turn a
- * timer off. After `finish()` no timer or listener is left behind.
+ * deadline off. After `finish()` no timer or listener is left behind.
+ *
+ * One timer serves the three deadlines. It is first set for the earliest deadline that can apply,
+ * counting the idle time from the start, and when it fires it checks every deadline and sets itself
+ * again for the next one. A call that ends before the first of them sets a single timer.
  */
 export class AttemptTimer {
   readonly controller = new AbortController();
   #failure: MistralError | undefined;
-  #totalTimer: ReturnType<typeof setTimeout> | undefined;
-  #headersTimer: ReturnType<typeof setTimeout> | undefined;
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
-  #lastActivity = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #totalDeadline: number;
+  readonly #headersDeadline: number;
+  #lastActivity: number;
   #headersReceived = false;
   readonly #limits: AttemptLimits;
   readonly #callerSignal: AbortSignal | undefined;
   readonly #description: string;
   readonly #onCallerAbort = () => this.#fail(abortErrorFrom(this.#callerSignal!));
+  readonly #onTimer = () => this.#checkDeadlines();
   #finished = false;
   #body: ReadableStream<Uint8Array> | undefined;
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -38,19 +43,20 @@ export class AttemptTimer {
     this.#limits = limits;
     this.#callerSignal = callerSignal;
     this.#description = description;
+    const now = Date.now();
+    this.#lastActivity = now;
+    this.#totalDeadline = now + limits.timeoutMs;
+    this.#headersDeadline =
+      limits.headersTimeoutMs < limits.timeoutMs
+        ? now + limits.headersTimeoutMs
+        : Number.POSITIVE_INFINITY;
     if (callerSignal?.aborted) {
       this.#onCallerAbort();
       return;
     }
 
     callerSignal?.addEventListener("abort", this.#onCallerAbort, { once: true });
-    this.#totalTimer = setTimeout(() => this.#onTotalTimeout(), limits.timeoutMs);
-    if (limits.headersTimeoutMs < limits.timeoutMs) {
-      this.#headersTimer = setTimeout(
-        () => this.#fail(this.#headersTimeout("headersTimeoutMs", limits.headersTimeoutMs)),
-        limits.headersTimeoutMs,
-      );
-    }
+    this.#setTimer(now);
   }
 
   get signal(): AbortSignal {
@@ -62,20 +68,15 @@ export class AttemptTimer {
     return this.#failure;
   }
 
-  /** Stops the headers timer and starts the idle timer. */
+  /** Ends the headers deadline and starts the idle one. */
   headersReceived(): void {
     this.#headersReceived = true;
-    clearTimeout(this.#headersTimer);
-    this.#headersTimer = undefined;
-    if (this.#failure === undefined) {
-      this.#lastActivity = Date.now();
-      this.#scheduleIdleCheck(this.#limits.idleTimeoutMs);
-    }
+    this.#lastActivity = Date.now();
   }
 
   /**
-   * Records a body read. Cheap on purpose: it stores a time, and the idle timer re-arms itself
-   * from that time when it fires, so a fast stream does not reset a timer per chunk.
+   * Records a body read. Cheap on purpose: it stores a time, and the timer sets itself again from
+   * that time when it fires, so a fast stream does not reset a timer per chunk.
    */
   activity(): void {
     this.#lastActivity = Date.now();
@@ -97,10 +98,8 @@ export class AttemptTimer {
 
   /** Clears every timer and the caller's abort listener. Safe to call more than once. */
   finish(): void {
-    clearTimeout(this.#totalTimer);
-    clearTimeout(this.#headersTimer);
-    clearTimeout(this.#idleTimer);
-    this.#totalTimer = this.#headersTimer = this.#idleTimer = undefined;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#callerSignal?.removeEventListener("abort", this.#onCallerAbort);
     if (!this.#finished) {
       this.#finished = true;
@@ -113,37 +112,60 @@ export class AttemptTimer {
     this.#fail(error);
   }
 
-  #scheduleIdleCheck(delayMs: number): void {
-    this.#idleTimer = setTimeout(() => {
-      const silentMs = Date.now() - this.#lastActivity;
-      if (silentMs >= this.#limits.idleTimeoutMs) {
-        const limit = this.#limits.idleTimeoutMs;
-        this.#fail(
-          new TimeoutError(
-            `The stream from ${this.#description} was idle for ${limit} ms (idleTimeoutMs): ` +
-              "raise idleTimeoutMs if the model pauses longer, or retry",
-            { phase: "idle", timeoutMs: limit },
-          ),
-        );
-      } else {
-        this.#scheduleIdleCheck(this.#limits.idleTimeoutMs - silentMs);
-      }
-    }, delayMs);
+  /**
+   * Sets the timer for the earliest deadline that can still apply. Before the headers arrive,
+   * that includes the idle time from now, since the idle deadline can come no earlier.
+   */
+  #setTimer(now: number): void {
+    const idleTimeoutMs = this.#limits.idleTimeoutMs;
+    const next = this.#headersReceived
+      ? Math.min(this.#totalDeadline, this.#lastActivity + idleTimeoutMs)
+      : Math.min(this.#totalDeadline, this.#headersDeadline, now + idleTimeoutMs);
+    this.#timer = setTimeout(this.#onTimer, Math.max(1, next - now));
   }
 
-  #onTotalTimeout(): void {
-    const limit = this.#limits.timeoutMs;
+  #checkDeadlines(): void {
+    this.#timer = undefined;
+    if (this.#finished) return;
+    const now = Date.now();
+    const { timeoutMs, headersTimeoutMs, idleTimeoutMs } = this.#limits;
     if (!this.#headersReceived) {
-      this.#fail(this.#headersTimeout("timeoutMs", limit));
+      if (now >= this.#headersDeadline) {
+        this.#fail(this.#headersTimeout("headersTimeoutMs", headersTimeoutMs));
+      } else if (now >= this.#totalDeadline) {
+        this.#fail(this.#headersTimeout("timeoutMs", timeoutMs));
+      } else {
+        this.#setTimer(now);
+      }
+
       return;
     }
 
-    this.#fail(
-      new TimeoutError(
-        `${this.#description} did not complete within ${limit} ms (timeoutMs): ` +
-          "raise timeoutMs for long outputs, or use streaming",
-        { phase: "total", timeoutMs: limit },
-      ),
+    const idleDeadline = this.#lastActivity + idleTimeoutMs;
+    if (now >= idleDeadline && idleDeadline < this.#totalDeadline) {
+      this.#fail(this.#idleTimeout());
+    } else if (now >= this.#totalDeadline) {
+      this.#fail(this.#totalTimeout());
+    } else {
+      this.#setTimer(now);
+    }
+  }
+
+  #idleTimeout(): TimeoutError {
+    const limit = this.#limits.idleTimeoutMs;
+    return new TimeoutError(
+      `The stream from ${this.#description} was idle for ${limit} ms (idleTimeoutMs): ` +
+        "raise idleTimeoutMs if the model pauses longer, or retry",
+      { phase: "idle", timeoutMs: limit },
+    );
+  }
+
+  #totalTimeout(): TimeoutError {
+    const limit = this.#limits.timeoutMs;
+    return new TimeoutError(
+      `${this.#description} did not complete within ${limit} ms (timeoutMs): ` +
+        "raise timeoutMs for long outputs, or use streaming",
+      { phase: "total", timeoutMs: limit },
     );
   }
 
