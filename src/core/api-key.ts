@@ -14,6 +14,8 @@ const keyPattern = /^[\x21-\x7e]+$/;
  */
 export class ApiKeyProvider {
   readonly #read: () => Promise<string>;
+  /** The checked key when the source is a string, so a request can skip the promise. */
+  readonly #fixed: string | undefined;
   readonly #cacheMs: number;
   #cached: Promise<string> | undefined;
   #cachedAt = 0;
@@ -32,8 +34,14 @@ export class ApiKeyProvider {
       this.#read = async () => checkApiKey(await callKeyFunction(source, origin), origin);
     } else {
       const key = checkApiKey(source, origin);
+      this.#fixed = key;
       this.#read = async () => key;
     }
+  }
+
+  /** Returns the key when it is a string, checked once; `undefined` when a function supplies it. */
+  fixedKey(): string | undefined {
+    return this.#fixed;
   }
 
   /**
@@ -47,6 +55,7 @@ export class ApiKeyProvider {
   /** Starts computing the fingerprint of each new key read, for audit events and logs. */
   trackFingerprint(): void {
     this.#trackFingerprint = true;
+    if (this.#fixed !== undefined) this.#fingerprintOf(this.#fixed);
   }
 
   /**
@@ -58,18 +67,21 @@ export class ApiKeyProvider {
       signal === undefined ? this.#readCached() : untilAborted(this.#readCached(), signal);
     if (!this.#trackFingerprint) return key;
     return key.then((value) => {
-      if (value !== this.#fingerprintedKey) {
-        this.#fingerprintedKey = value;
-        computeKeyFingerprint(value).then(
-          (fingerprint) => {
-            this.#fingerprint = fingerprint;
-          },
-          () => {},
-        );
-      }
-
+      this.#fingerprintOf(value);
       return value;
     });
+  }
+
+  /** Starts computing the fingerprint of `key` unless it is the key last fingerprinted. */
+  #fingerprintOf(key: string): void {
+    if (key === this.#fingerprintedKey) return;
+    this.#fingerprintedKey = key;
+    computeKeyFingerprint(key).then(
+      (fingerprint) => {
+        this.#fingerprint = fingerprint;
+      },
+      () => {},
+    );
   }
 
   #readCached(): Promise<string> {

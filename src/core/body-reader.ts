@@ -9,11 +9,10 @@ export interface BodySource {
 }
 
 /**
- * Reads a whole body as text, failing once it passes `maxBytes`. A declared content-length that
- * fits is read in one call, the fastest path; other bodies are read chunk by chunk and counted.
- * Every read counts as activity for the idle timer. A body that ends early (closed connection,
- * short content-length, corrupt compression) raises a ConnectionError, or the timer's timeout or
- * abort error when the timer ended the read.
+ * Reads a whole body as text, chunk by chunk, failing once it passes `maxBytes`: before reading
+ * when a declared content-length is over it. Every read counts as activity for the idle timer. A
+ * body that ends early (closed connection, short content-length, corrupt compression) raises a
+ * ConnectionError, or the timer's timeout or abort error when the timer ended the read.
  */
 export async function readBoundedText(
   response: Response,
@@ -35,21 +34,19 @@ export async function readBoundedText(
   const reader = timer.readerOf(body);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await readChunk(reader, timer, source, total);
-      if (done) break;
-      timer.activity();
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge(maxBytes);
-      }
-
-      chunks.push(value);
+  // The reader keeps its lock: releasing it costs a rejected promise, and no one reads the body
+  // after this function.
+  for (;;) {
+    const { done, value } = await readChunk(reader, timer, source, total);
+    if (done) break;
+    timer.activity();
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
     }
-  } finally {
-    reader.releaseLock();
+
+    chunks.push(value);
   }
 
   return decodeChunks(chunks, total);

@@ -223,9 +223,18 @@ const routeWords = new Set([
  * operation names stay a bounded set: `GET /v1/files/abc/content` → `GET /v1/files/{id}/content`.
  */
 export function operationFromPath(method: string, path: string): string {
+  const call = `${method} ${path}`;
+  const known = operationsByCall.get(call);
+  if (known !== undefined) return known;
   const template = path
     .split("/")
     .map((segment) => (segment === "" || routeWords.has(segment) ? segment : "{id}"))
     .join("/");
-  return `${method} ${template}`;
+  const operation = `${method} ${template}`;
+  if (operationsByCall.size < maxRememberedCalls) operationsByCall.set(call, operation);
+  return operation;
 }
+
+/** Largest number of method and path pairs whose operation is remembered, since ids vary. */
+const maxRememberedCalls = 256;
+const operationsByCall = new Map<string, string>();

@@ -2,6 +2,7 @@ import { checkInsecureTLS } from "../guard/insecure-tls.js";
 import { estimateTokens } from "../guard/token-estimate.js";
 import { abortErrorFrom, fetchUntilAborted, sleep } from "./abort.js";
 import { AttemptTimer } from "./attempt-timer.js";
+import { isLoopbackHost } from "./base-url.js";
 import { CallTracker } from "./call-tracker.js";
 import type { RequestOptions } from "./client-options.js";
 import { checkRequestLimits, type ResolvedConfig, readEnvironment } from "./config.js";
@@ -64,6 +65,8 @@ type AttemptResult =
 export class Transport {
   readonly #config: ResolvedConfig;
   readonly #userAgent: string;
+  /** Whether each base URL seen (the client's, and FIM's where separate) names a loopback host. */
+  readonly #loopback = new Map<string, boolean>();
 
   constructor(config: ResolvedConfig, userAgent: string) {
     this.#config = config;
@@ -79,12 +82,12 @@ export class Transport {
     const options = request.options ?? {};
     checkRequestLimits(options);
     const { security } = this.#config;
+    const baseURL = request.baseURL ?? this.#config.baseURL;
     // Checked again for each call, because the variable may be set after the client was created.
-    checkInsecureTLS(
-      request.baseURL ?? this.#config.baseURL,
-      readEnvironment(),
-      security.allowInsecureTLS,
-    );
+    // A loopback host needs no check, which spares a read of the environment.
+    if (!this.#isLoopback(baseURL)) {
+      checkInsecureTLS(baseURL, readEnvironment(), security.allowInsecureTLS);
+    }
     const extraHeaders = options.headers
       ? checkHeaders(options.headers, "headers option", security.allowAuthorizationHeader)
       : {};
@@ -144,6 +147,16 @@ export class Transport {
       call?.retrying(delayMs, result.error);
       await sleep(delayMs, options.signal);
     }
+  }
+
+  #isLoopback(baseURL: string): boolean {
+    let loopback = this.#loopback.get(baseURL);
+    if (loopback === undefined) {
+      loopback = isLoopbackHost(new URL(baseURL).hostname);
+      this.#loopback.set(baseURL, loopback);
+    }
+
+    return loopback;
   }
 
   /** Creates the call's tracker, or nothing when no observer, limiter or budget needs one. */
@@ -214,7 +227,9 @@ export class Transport {
     let key = "";
     try {
       // The timer already runs, so a key function that never settles still times out.
-      key = await this.#config.apiKey.get(timer.signal);
+      key = this.#config.apiKey.fixedKey() ?? (await this.#config.apiKey.get(timer.signal));
+      // A caller's signal may have aborted already: then nothing is sent.
+      if (timer.failure !== undefined) throw timer.failure;
       const headers = this.#headers(request, body, extraHeaders, key);
       call?.requestHeaders(headers);
       const pending = this.#config.fetch(url, {
@@ -224,7 +239,7 @@ export class Transport {
         signal: timer.signal,
         // "error" keeps the key away from a redirect target. It is also the only mode in which
         // Node's fetch (undici 6) sends the request as is: any other mode copies it first,
-        // splitting the body in two, which costs over 100 µs per call and holds a whole upload.
+        // splitting the body in two, which costs over 100 µs per call and buffers a whole upload.
         redirect: "error",
         ...(isStreamBody(body) ? { duplex: "half" } : {}),
       } as RequestInit);
