@@ -1,6 +1,8 @@
 // Converts zod 3 schemas to JSON Schema (2020-12) by reading their `_def` objects, so the library
 // needs no converter package. zod 4 has its own converter and is not handled here.
 
+import { ownValue } from "../core/own-value.js";
+
 type JsonObject = Record<string, unknown>;
 
 /** The parts of a zod 3 definition this converter reads. */
@@ -224,7 +226,9 @@ function stringSchema(def: ZodThreeDef): JsonObject {
     else if (check.kind === "max") result["maxLength"] = value;
     else if (check.kind === "length") Object.assign(result, { minLength: value, maxLength: value });
     else if (check.kind === "regex") result["pattern"] = (check["regex"] as RegExp).source;
-    else if (check.kind in stringFormats) result["format"] = stringFormats[check.kind];
+    else if (ownValue(stringFormats, check.kind) !== undefined) {
+      result["format"] = ownValue(stringFormats, check.kind);
+    }
   }
 
   return result;

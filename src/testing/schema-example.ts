@@ -1,3 +1,5 @@
+import { ownValue } from "../core/own-value.js";
+
 /**
  * Deterministic example values for JSON Schemas, used as the arguments of default tool calls.
  *
@@ -145,7 +147,8 @@ function exampleArray(schema: SchemaObject, root: unknown, depth: number): unkno
 
 function exampleString(schema: SchemaObject): string {
   const format = schema["format"];
-  let text = typeof format === "string" ? (STRING_FORMATS[format] ?? "example") : "example";
+  let text =
+    typeof format === "string" ? (ownValue(STRING_FORMATS, format) ?? "example") : "example";
   const minLength = numberKeyword(schema, "minLength") ?? 0;
   const maxLength = numberKeyword(schema, "maxLength");
   if (text.length < minLength) {

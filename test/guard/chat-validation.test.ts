@@ -436,6 +436,17 @@ describe("chat request validation", () => {
     expect(lines.at(-1)).toBe("  - and 10 more, listed in error.problems");
   });
 
+  it("sends fields named like Object members", async () => {
+    const { client, sent } = countingClient();
+    // JSON.parse makes `__proto__` an own field, as a request read from a file would have.
+    const extra = JSON.parse('{"constructor":1,"toString":2,"hasOwnProperty":3,"__proto__":4}');
+    const request = Object.assign(JSON.parse(JSON.stringify(base)), extra);
+
+    await client.chat.create(request as ChatCompletionRequest);
+
+    expect(sent()).toBe(1);
+  });
+
   it("skips fields set to undefined", async () => {
     const { client, sent } = countingClient();
 

@@ -5,6 +5,7 @@ import {
   InternalServerError,
   NotFoundError,
   RateLimitError,
+  UnprocessableEntityError,
 } from "../../src/core/errors/api-error.js";
 import { ValidationError } from "../../src/core/errors/client-errors.js";
 import { StreamError } from "../../src/core/errors/transport-errors.js";
@@ -133,6 +134,21 @@ describe("conversations.start", () => {
     const paths = (error as ValidationError).problems.map((problem) => problem.path);
     expect(paths).toEqual(["inputs", "stream", "agentId"]);
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("conversation request fields", () => {
+  it("leaves fields named like Object members to the server", async (context) => {
+    const { server, conversations } = await setUp(context);
+    const request = JSON.parse(
+      '{"model":"mistral-small-latest","inputs":"Hi","constructor":1,"toString":2}',
+    ) as ConversationRequest;
+
+    const error = await captureRejection(conversations.start(request));
+
+    expect(error).toBeInstanceOf(UnprocessableEntityError);
+    expect((error as Error).message).toContain("body.constructor: Extra inputs are not permitted");
+    expect(server.requests).toHaveLength(1);
   });
 });
 

@@ -175,6 +175,7 @@ describe("files.upload multipart body", () => {
     ["talk.wav", "audio/wav"],
     ["archive.unknown", "application/octet-stream"],
     ["no-extension", "application/octet-stream"],
+    ["odd.constructor", "application/octet-stream"],
   ])("infers the part type of %s", async (name, type) => {
     await files.upload({ file: { name, data: "x" }, purpose: "batch" });
 

@@ -68,6 +68,12 @@ describe("exampleForSchema", () => {
     expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it("writes plain text for a format named like an Object member", () => {
+    const schema = { type: "string", format: "constructor" };
+
+    expect(exampleForSchema(schema)).toBe("example");
+  });
+
   it("fills every listed property", () => {
     const schema = {
       type: "object",

@@ -1,4 +1,5 @@
 import { type InputProblem, ValidationError } from "../../core/errors/client-errors.js";
+import { ownValue } from "../../core/own-value.js";
 import { collectMessageProblems } from "../../guard/chat-validation.js";
 import { collectParameterProblems } from "../../guard/completion-parameters.js";
 import {
@@ -81,9 +82,9 @@ export function collectCompletionProblems(
   }
 
   for (const name of Object.keys(body)) {
-    const wireName = camelCaseNames[name];
+    const wireName = ownValue(camelCaseNames, name);
     if (wireName) problems.push({ path: name, message: `is not an API field: use ${wireName}` });
-    const reason = foreignFields[name];
+    const reason = ownValue(foreignFields, name);
     if (reason)
       problems.push({ path: name, message: `is not accepted by the Mistral API: ${reason}` });
   }

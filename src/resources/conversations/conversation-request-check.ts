@@ -1,4 +1,5 @@
 import { type InputProblem, ValidationError } from "../../core/errors/client-errors.js";
+import { ownValue } from "../../core/own-value.js";
 
 /**
  * camelCase spellings of conversation fields, mapped to the wire name. The API rejects unknown
@@ -52,7 +53,7 @@ export function checkConversationRequest(request: unknown, call: ConversationCal
   }
 
   for (const name of Object.keys(body)) {
-    const wireName = camelCaseNames[name];
+    const wireName = ownValue(camelCaseNames, name);
     if (wireName) problems.push({ path: name, message: `is not an API field: use ${wireName}` });
   }
 

@@ -1,3 +1,5 @@
+import { ownValue } from "../../core/own-value.js";
+
 /** Media types of the extensions callers upload most: documents, images, audio and data. */
 const mediaTypes: Record<string, string> = {
   pdf: "application/pdf",
@@ -47,5 +49,5 @@ export function mediaTypeForName(filename: string): string {
   }
 
   const extension = filename.slice(dot + 1).toLowerCase();
-  return Object.hasOwn(mediaTypes, extension) ? mediaTypes[extension]! : fallbackMediaType;
+  return ownValue(mediaTypes, extension) ?? fallbackMediaType;
 }

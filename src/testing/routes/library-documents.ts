@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { ownValue } from "../../core/own-value.js";
 import type { LibraryDocument, ProcessStatus } from "../../types/libraries.js";
 import { errorPlan, validationErrorPlan } from "../error-envelope.js";
 import type { IncomingCall } from "../incoming-request.js";
@@ -110,7 +111,10 @@ async function readFilePart(call: IncomingCall): Promise<File | undefined> {
 function mediaTypeOf(partType: string, extension: string | null): string {
   const declared = partType.split(";", 1)[0]!.trim();
   if (declared !== "" && declared !== "application/octet-stream") return declared;
-  return (extension !== null ? MEDIA_TYPES[extension] : undefined) ?? "application/octet-stream";
+  return (
+    (extension !== null ? ownValue(MEDIA_TYPES, extension) : undefined) ??
+    "application/octet-stream"
+  );
 }
 
 /**
