@@ -23,6 +23,8 @@ const numberRules: Record<string, NumberRule> = {
   random_seed: { min: 0, max: Number.MAX_SAFE_INTEGER, nullable: true, integer: true },
 };
 
+const numberRuleEntries = Object.entries(numberRules);
+
 const booleanFields = ["parallel_tool_calls", "safe_prompt"];
 
 /**
@@ -47,7 +49,7 @@ export function collectParameterProblems(
   body: Record<string, unknown>,
   problems: InputProblem[],
 ): void {
-  for (const [name, rule] of Object.entries(numberRules)) {
+  for (const [name, rule] of numberRuleEntries) {
     if (body[name] !== undefined) checkNumber(body[name], name, rule, problems);
   }
 
@@ -84,20 +86,19 @@ export function collectParameterProblems(
 
 function checkNumber(value: unknown, path: string, rule: NumberRule, problems: InputProblem[]) {
   if (value === null && rule.nullable) return;
-  const kind = rule.integer ? "whole number" : "number";
-  const range =
-    rule.max === Number.MAX_SAFE_INTEGER
-      ? `of at least ${rule.min}`
-      : `from ${rule.min} to ${rule.max}`;
   const valid =
     typeof value === "number" &&
     Number.isFinite(value) &&
     (!rule.integer || Number.isSafeInteger(value)) &&
     value >= rule.min &&
     value <= rule.max;
-  if (!valid) {
-    problems.push({ path, message: `must be a ${kind} ${range}; got ${describeValue(value)}` });
-  }
+  if (valid) return;
+  const kind = rule.integer ? "whole number" : "number";
+  const range =
+    rule.max === Number.MAX_SAFE_INTEGER
+      ? `of at least ${rule.min}`
+      : `from ${rule.min} to ${rule.max}`;
+  problems.push({ path, message: `must be a ${kind} ${range}; got ${describeValue(value)}` });
 }
 
 function checkStop(stop: unknown, problems: InputProblem[]): void {
