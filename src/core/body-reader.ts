@@ -1,5 +1,6 @@
 import type { AttemptTimer } from "./attempt-timer.js";
 import { ConnectionError, ResponseTooLargeError } from "./errors/transport-errors.js";
+import { networkErrorCode } from "./network-error.js";
 
 /** The call a body belongs to, named in the error when the body is cut off. */
 export interface BodySource {
@@ -75,6 +76,8 @@ function cutOff(error: unknown, source: BodySource, bytesRead: number): Connecti
   const detail = inner instanceof Error ? `${inner.name}: ${inner.message}` : undefined;
   const cause = new Error(error instanceof Error ? error.message : String(error));
   cause.name = error instanceof Error ? error.name : "Error";
+  const code = networkErrorCode(error);
+  if (code !== undefined) Object.assign(cause, { code });
   return new ConnectionError(
     `The response body of ${source.description} was cut off after ${bytesRead} bytes` +
       `${detail ? ` (${detail.slice(0, 200)})` : ""}: the connection closed or the body was ` +

@@ -21,7 +21,12 @@ export function networkErrorCode(error: unknown): string | undefined {
  * replaced wherever the message quotes it, before the message is cut, so no part of it is kept.
  */
 export function sanitizeCause(error: unknown, secret: string): Error {
-  const message = removeSecret(error instanceof Error ? error.message : String(error), secret);
+  return redactedCause(error, (text) => removeSecret(text, secret));
+}
+
+/** Same as `sanitizeCause`, with `redact` removing the key from the message. */
+export function redactedCause(error: unknown, redact: (text: string) => string): Error {
+  const message = redact(error instanceof Error ? error.message : String(error));
   const cause = new Error(message.replace(/Bearer\s+\S+/gi, "Bearer ***").slice(0, 300));
   cause.name = error instanceof Error ? error.name : "Error";
   const code = networkErrorCode(error);

@@ -2,6 +2,7 @@ import { parseErrorBody } from "./error-body.js";
 import { createApiError } from "./errors/api-error.js";
 import { isMistralError, type MistralError } from "./errors/mistral-error.js";
 import { AbortError, ResponseTooLargeError, StreamError } from "./errors/transport-errors.js";
+import { redactedCause } from "./network-error.js";
 import { type ServerSentEvent, SseDecoder } from "./sse-decoder.js";
 import type { ApiResponse } from "./transport.js";
 
@@ -219,6 +220,6 @@ function cutOff(api: ApiResponse, error: unknown): Error {
   return new StreamError(
     `The connection closed while reading the stream of ${api.description}: ` +
       "the output is incomplete; retry the request",
-    { requestId: api.requestId },
+    { cause: redactedCause(error, api.redact), requestId: api.requestId },
   );
 }

@@ -8,8 +8,8 @@ import {
   ConnectionError,
   TimeoutError,
 } from "../../src/core/errors/transport-errors.js";
-import { helloRequest, okCompletion } from "../helpers/chat-bodies.js";
-import { captureRejection } from "../helpers/error-capture.js";
+import { helloRequest, okChunks, okCompletion } from "../helpers/chat-bodies.js";
+import { captureRejection, drain } from "../helpers/error-capture.js";
 import {
   type CleanupContext,
   clientFor,
@@ -56,6 +56,30 @@ describe.concurrent("body cut off", () => {
     expect((error as Error).message).toMatch(/POST \/v1\/chat\/completions was cut off/);
     // The server may have acted on the request, so the client does not send it again.
     expect(server.requests).toHaveLength(1);
+  });
+
+  it("keeps the socket error code of a cut-off body", async (context) => {
+    const server = await startLoopbackServer(context);
+    server.enqueue({ fault: "close-mid-body" });
+    server.enqueue({ events: okChunks, fault: "close-mid-body", faultAfterWrites: 1 });
+    server.enqueue({
+      match: { path: "/v1/files/file-1/content" },
+      headers: { "content-type": "application/octet-stream" },
+      writes: ["first half", "second half"],
+      fault: "close-mid-body",
+      faultAfterWrites: 1,
+    });
+    const client = clientFor(server, { maxRetries: 0 });
+
+    const json = await captureRejection(client.chat.create(helloRequest));
+    const stream = await drain(await client.chat.stream(helloRequest));
+    const download = await client.files.download("file-1");
+    const content = await captureRejection(download.arrayBuffer());
+
+    for (const error of [json, stream.error, content]) {
+      expect((error as Error).cause, String(error)).toBeInstanceOf(Error);
+      expect(((error as Error).cause as { code?: string }).code).toMatch(/^[A-Z_]+$/);
+    }
   });
 
   it("short content-length raises ConnectionError", async (context) => {

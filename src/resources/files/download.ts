@@ -1,5 +1,6 @@
 import { isMistralError } from "../../core/errors/mistral-error.js";
 import { ResponseTooLargeError, StreamError } from "../../core/errors/transport-errors.js";
+import { redactedCause } from "../../core/network-error.js";
 import type { ApiResponse } from "../../core/transport.js";
 
 /**
@@ -120,6 +121,6 @@ function cutOff(api: ApiResponse, error: unknown): Error {
   return new StreamError(
     `The connection closed while downloading ${api.description}: the content is incomplete, so ` +
       "download it again",
-    { requestId: api.requestId },
+    { cause: redactedCause(error, api.redact), requestId: api.requestId },
   );
 }
