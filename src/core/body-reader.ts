@@ -28,7 +28,8 @@ export async function readBoundedText(
 
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBytes) {
-    await body.cancel().catch(() => {});
+    // Cancels are not awaited: a body's cancel may never settle, and the error must not wait.
+    body.cancel().catch(() => {});
     throw tooLarge(maxBytes);
   }
 
@@ -43,7 +44,7 @@ export async function readBoundedText(
     timer.activity();
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
+      reader.cancel().catch(() => {});
       throw tooLarge(maxBytes);
     }
 

@@ -19,7 +19,7 @@ export async function* readStreamChunks<T>(
       yield result.value;
     }
   } finally {
-    if (!done) await reader.cancel().catch(() => {});
+    if (!done) reader.cancel().catch(() => {});
     reader.releaseLock();
   }
 }

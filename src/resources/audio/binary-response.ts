@@ -12,7 +12,7 @@ export async function readBoundedBytes(api: ApiResponse, maxBytes: number): Prom
     if (body === null) return new Uint8Array(0);
     const declared = Number(response.headers.get("content-length") ?? Number.NaN);
     if (declared > maxBytes) {
-      await body.cancel().catch(() => {});
+      body.cancel().catch(() => {});
       throw tooLarge(maxBytes);
     }
 
@@ -38,7 +38,7 @@ async function readChunks(
       onRead();
       total += value.byteLength;
       if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
+        reader.cancel().catch(() => {});
         throw tooLarge(maxBytes);
       }
 

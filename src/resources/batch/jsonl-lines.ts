@@ -46,7 +46,7 @@ export async function* readLines(
     const last = decodeLine(decoder, pending);
     if (last !== "") yield last;
   } finally {
-    if (!done) await reader.cancel().catch(() => {});
+    if (!done) reader.cancel().catch(() => {});
     reader.releaseLock();
   }
 }

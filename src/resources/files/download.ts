@@ -69,9 +69,10 @@ function timedBody(api: ApiResponse): ReadableStream<Uint8Array> {
         timer.activity();
         controller.enqueue(result.value);
       },
-      async cancel(reason) {
+      cancel(reason) {
         timer.finish();
-        await reader.cancel(reason).catch(() => {});
+        // Not awaited: a body's cancel may never settle, and the caller must not wait for it.
+        reader.cancel(reason).catch(() => {});
       },
     },
     { highWaterMark: 0 },
@@ -88,7 +89,7 @@ async function readAll(body: ReadableStream<Uint8Array>, maxBytes: number): Prom
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
+      reader.cancel().catch(() => {});
       throw tooLarge(maxBytes);
     }
 

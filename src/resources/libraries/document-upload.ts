@@ -30,7 +30,7 @@ export async function sendDocumentUpload(
       retryMode: "unsent",
     });
   } catch (error) {
-    if (!body.stream.locked) await body.stream.cancel().catch(() => {});
+    if (!body.stream.locked) body.stream.cancel().catch(() => {});
     // `fetch` reports a failed body read as a network error, so the read error is rethrown.
     throw body.failure ?? error;
   }
