@@ -22,6 +22,8 @@ export class AttemptTimer {
   readonly controller = new AbortController();
   #failure: MistralError | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Time (`Date.now()`) the timer is set to fire at. */
+  #timerDeadline = 0;
   readonly #totalDeadline: number;
   readonly #headersDeadline: number;
   #lastActivity: number;
@@ -56,7 +58,7 @@ export class AttemptTimer {
     }
 
     callerSignal?.addEventListener("abort", this.#onCallerAbort, { once: true });
-    this.#setTimer(now);
+    this.#setTimer(now, true);
   }
 
   get signal(): AbortSignal {
@@ -68,10 +70,19 @@ export class AttemptTimer {
     return this.#failure;
   }
 
-  /** Ends the headers deadline and starts the idle one. */
+  /**
+   * Ends the headers deadline and starts the idle one. The timer is set again only when it would
+   * fire after the idle deadline, which is rare: the first setting counts the idle time from the
+   * start.
+   */
   headersReceived(): void {
     this.#headersReceived = true;
-    this.#lastActivity = Date.now();
+    const now = Date.now();
+    this.#lastActivity = now;
+    if (this.#timer !== undefined && this.#timerDeadline > now + this.#limits.idleTimeoutMs) {
+      clearTimeout(this.#timer);
+      this.#setTimer(now);
+    }
   }
 
   /**
@@ -113,14 +124,21 @@ export class AttemptTimer {
   }
 
   /**
-   * Sets the timer for the earliest deadline that can still apply. Before the headers arrive,
-   * that includes the idle time from now, since the idle deadline can come no earlier.
+   * Sets the timer for the earliest deadline that can still apply. Its first setting also counts
+   * the idle time from the start, so that `headersReceived()` rarely has to set it again. Later
+   * settings before the headers leave the idle time out, so a short idle time does not wake the
+   * timer again and again while the headers are awaited.
    */
-  #setTimer(now: number): void {
+  #setTimer(now: number, first = false): void {
     const idleTimeoutMs = this.#limits.idleTimeoutMs;
-    const next = this.#headersReceived
-      ? Math.min(this.#totalDeadline, this.#lastActivity + idleTimeoutMs)
-      : Math.min(this.#totalDeadline, this.#headersDeadline, now + idleTimeoutMs);
+    let next = Math.min(this.#totalDeadline, this.#headersDeadline);
+    if (this.#headersReceived) {
+      next = Math.min(this.#totalDeadline, this.#lastActivity + idleTimeoutMs);
+    } else if (first) {
+      next = Math.min(next, now + idleTimeoutMs);
+    }
+
+    this.#timerDeadline = next;
     this.#timer = setTimeout(this.#onTimer, Math.max(1, next - now));
   }
 

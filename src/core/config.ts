@@ -287,14 +287,16 @@ function readTimeoutVariable(env: Environment): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   const text = raw.trim();
   const seconds = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(seconds) || seconds <= 0) {
+  const ms = Math.round(seconds * 1000);
+  // The same range as the timeoutMs option: at least 1 ms, and within what a Node timer holds.
+  if (!/^\d+(\.\d+)?$/.test(text) || !(ms >= 1 && ms <= maxTimerMs)) {
     throw new ConfigurationError(
       `MISTRAL_TIMEOUT=${JSON.stringify(raw.slice(0, 50))} is invalid: ` +
-        "use a positive number of seconds, such as 30",
+        `use a number of seconds from 0.001 to ${maxTimerMs / 1000}, such as 30`,
     );
   }
 
-  return Math.round(seconds * 1000);
+  return ms;
 }
 
 function readRetriesVariable(env: Environment): number | undefined {
@@ -312,8 +314,11 @@ function readRetriesVariable(env: Environment): number | undefined {
 }
 
 /** Checks a duration in milliseconds: finite, positive, and within what timers support. */
+/** Longest delay a Node timer holds, in milliseconds; a longer one fires at once. */
+const maxTimerMs = 2 ** 31 - 1;
+
 export function checkDuration(value: unknown, name: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > 2 ** 31 - 1) {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > maxTimerMs) {
     throw new ConfigurationError(
       `${name} must be a positive number of milliseconds below 2147483648; got ${String(value)}`,
     );

@@ -102,6 +102,19 @@ describe("attempt timer deadlines", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("sets few timers for a short idle time while awaiting headers", () => {
+    const setTimer = vi.spyOn(globalThis, "setTimeout");
+    const timer = startTimer({ headersTimeoutMs: 5_000, idleTimeoutMs: 1 });
+
+    vi.advanceTimersByTime(1_000);
+    timer.headersReceived();
+    vi.advanceTimersByTime(1);
+
+    expect(failureOf(timer).phase).toBe("idle");
+    expect(setTimer.mock.calls.length).toBeLessThanOrEqual(3);
+    setTimer.mockRestore();
+  });
+
   it("leaves no timer after a failure", () => {
     const timer = startTimer();
 

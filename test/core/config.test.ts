@@ -249,7 +249,20 @@ describe("environment variables", () => {
     expect(config.maxRetries).toBe(2);
   });
 
-  for (const value of ["abc", "-1", "0", "1e3", "30s", "Infinity", "NaN", "0x10", "1,5"]) {
+  const badTimeouts = [
+    "abc",
+    "-1",
+    "0",
+    "0.0004",
+    "2147484",
+    "1e3",
+    "30s",
+    "Infinity",
+    "NaN",
+    "1,5",
+    "0x10",
+  ];
+  for (const value of badTimeouts) {
     it(`rejects MISTRAL_TIMEOUT=${value}`, () => {
       const error = configurationError(() => resolve({}, { MISTRAL_TIMEOUT: value }));
 
