@@ -32,6 +32,11 @@ export interface AttemptResponse {
   requestId: string | undefined;
   /** Time from the call's start to the headers, in milliseconds. */
   elapsedMs: number;
+  /**
+   * Removes the key sent with this attempt from a text. Header values are the server's, and a
+   * server may echo the key, so an observer that writes them passes them through this first.
+   */
+  redact: (text: string) => string;
 }
 
 /** Result of a finished call. */

@@ -84,7 +84,12 @@ export class CallTracker {
     });
   }
 
-  responseHeaders(status: number, headers: Headers, requestId: string | undefined): void {
+  responseHeaders(
+    status: number,
+    headers: Headers,
+    requestId: string | undefined,
+    redact: (text: string) => string,
+  ): void {
     const elapsedMs = performance.now() - this.#startedAt;
     this.#firstByteMs ??= elapsedMs;
     this.#status = status;
@@ -95,6 +100,7 @@ export class CallTracker {
       headers,
       requestId,
       elapsedMs,
+      redact,
     });
   }
 

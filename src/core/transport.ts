@@ -190,8 +190,13 @@ export class Transport {
     });
   }
 
-  #observeHeaders(call: CallTracker, response: Response, requestId: string | undefined): void {
-    call.responseHeaders(response.status, response.headers, requestId);
+  #observeHeaders(
+    call: CallTracker,
+    response: Response,
+    requestId: string | undefined,
+    redact: (text: string) => string,
+  ): void {
+    call.responseHeaders(response.status, response.headers, requestId, redact);
     const retryAfterMs = response.status === 429 ? readRetryAfterMs(response.headers) : undefined;
     // One response must not pause the client for longer than it would wait before a retry.
     const pauseMs =
@@ -253,9 +258,9 @@ export class Transport {
     timer.headersReceived();
     const secret = sentCredential(key, extraHeaders, this.#config.defaultHeaders);
     const requestId = readRequestId(response.headers, secret);
-    if (call) this.#observeHeaders(call, response, requestId);
+    const redact = (text: string) => removeSecret(text, secret);
+    if (call) this.#observeHeaders(call, response, requestId, redact);
     if (response.ok) {
-      const redact = (text: string) => removeSecret(text, secret);
       return {
         ok: true,
         value: {

@@ -100,7 +100,7 @@ export class LogObserver implements RequestHeadersObserver {
 
   onResponseHeaders(call: CallInfo, response: AttemptResponse): void {
     if (this.#rank < logLevelRank.debug) return;
-    const headers = JSON.stringify(maskHeaders(response.headers));
+    const headers = JSON.stringify(maskHeaders(response.headers, response.redact));
     this.#write(
       "debug",
       `${prefix} ${call.method} ${call.path} response ${response.status} after ` +

@@ -26,6 +26,7 @@ const tokenPattern = /\b(Bearer|Basic)\s+[^\s"',;]+/gi;
 /** Returns a copy of the headers with lower-case names and every credential masked. */
 export function maskHeaders(
   headers: Headers | Readonly<Record<string, string>> | undefined,
+  redact: (text: string) => string = (text) => text,
 ): Record<string, string> {
   const result: Record<string, string> = {};
   if (headers === undefined) {
@@ -35,7 +36,7 @@ export function maskHeaders(
   const entries = isHeaders(headers) ? headers.entries() : Object.entries(headers);
   for (const [name, value] of entries) {
     const lowerName = name.toLowerCase();
-    result[lowerName] = maskHeaderValue(lowerName, String(value));
+    result[lowerName] = maskHeaderValue(lowerName, redact(String(value)));
   }
 
   return result;

@@ -90,6 +90,7 @@ export function attemptResponse(fields: Partial<AttemptResponse> = {}): AttemptR
     headers: new Headers({ "content-type": "application/json", "x-request-id": "req-0001" }),
     requestId: "req-0001",
     elapsedMs: 40,
+    redact: (text) => text,
     ...fields,
   };
 }

@@ -197,8 +197,23 @@ describe("log lines", () => {
       headers: new Headers({ "set-cookie": `token=${canary}`, "x-request-id": "req-9" }),
       requestId: "req-9",
       elapsedMs: 12,
+      redact: (text) => text,
     });
     expect(logger.at("debug")[0]).toContain('"set-cookie":"***"');
+    expect(logger.at("debug")[0]).not.toContain(canary);
+  });
+
+  it("remove the sent key from response header values", () => {
+    const { logger, log } = observer();
+    log.onResponseHeaders(callInfo(), {
+      attempt: 1,
+      status: 301,
+      headers: new Headers({ location: `https://elsewhere.test/?key=${canary}` }),
+      requestId: undefined,
+      elapsedMs: 12,
+      redact: (text) => text.replaceAll(canary, "[API key removed]"),
+    });
+    expect(logger.at("debug")[0]).toContain("?key=[API key removed]");
     expect(logger.at("debug")[0]).not.toContain(canary);
   });
 
