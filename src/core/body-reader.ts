@@ -1,4 +1,5 @@
 import type { AttemptTimer } from "./attempt-timer.js";
+import { concatBytes } from "./concat-bytes.js";
 import { ConnectionError, ResponseTooLargeError } from "./errors/transport-errors.js";
 import { networkErrorCode } from "./network-error.js";
 
@@ -10,9 +11,9 @@ export interface BodySource {
 }
 
 /**
- * Reads a whole body as text, chunk by chunk, failing once it passes `maxBytes`: before reading
- * when a declared content-length is over it. Every read counts as activity for the idle timer. A
- * body that ends early (closed connection, short content-length, corrupt compression) raises a
+ * Reads a whole body as text, chunk by chunk, failing once it passes `maxBytes` (before reading,
+ * when the declared content-length is over it). Every read counts as activity for the idle timer.
+ * A body that ends early (closed connection, short content-length, corrupt compression) raises a
  * ConnectionError, or the timer's timeout or abort error when the timer ended the read.
  */
 export async function readBoundedText(
@@ -92,14 +93,7 @@ function decodeChunks(chunks: Uint8Array[], total: number): string {
     return new TextDecoder().decode(chunks[0]);
   }
 
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-
-  return new TextDecoder().decode(joined);
+  return new TextDecoder().decode(concatBytes(chunks, total));
 }
 
 function tooLarge(maxBytes: number): ResponseTooLargeError {

@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import { concatBytes } from "../core/concat-bytes.js";
 
 /** Fields of a {@link NodeResponse}, taken from node:http's IncomingMessage. */
 export interface NodeResponseInit {
@@ -102,12 +103,5 @@ async function readAll(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
     return chunks[0]!;
   }
 
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-
-  return joined;
+  return concatBytes(chunks, total);
 }

@@ -1,3 +1,4 @@
+import { concatBytes } from "../../core/concat-bytes.js";
 import { ResponseTooLargeError } from "../../core/errors/transport-errors.js";
 import type { ApiResponse } from "../../core/transport.js";
 
@@ -48,14 +49,7 @@ async function readChunks(
     reader.releaseLock();
   }
 
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-
-  return bytes;
+  return concatBytes(chunks, total);
 }
 
 function tooLarge(maxBytes: number): ResponseTooLargeError {

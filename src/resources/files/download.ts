@@ -1,3 +1,4 @@
+import { concatBytes } from "../../core/concat-bytes.js";
 import { isMistralError } from "../../core/errors/mistral-error.js";
 import { ResponseTooLargeError, StreamError } from "../../core/errors/transport-errors.js";
 import { redactedCause } from "../../core/network-error.js";
@@ -96,14 +97,7 @@ async function readAll(body: ReadableStream<Uint8Array>, maxBytes: number): Prom
     chunks.push(value);
   }
 
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-
-  return joined;
+  return concatBytes(chunks, total);
 }
 
 function tooLarge(maxBytes: number): ResponseTooLargeError {
