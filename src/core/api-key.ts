@@ -39,7 +39,7 @@ export class ApiKeyProvider {
     }
   }
 
-  /** Returns the key when it is a string, checked once; `undefined` when a function supplies it. */
+  /** Returns the checked key when it is a string, or `undefined` when a function supplies it. */
   fixedKey(): string | undefined {
     return this.#fixed;
   }

@@ -14,9 +14,8 @@ export interface AttemptLimits {
  * headers, and idle time between body reads. A caller's signal aborts it too, but can never turn a
  * deadline off. After `finish()` no timer or listener is left behind.
  *
- * One timer serves the three deadlines. It is first set for the earliest deadline that can apply,
- * counting the idle time from the start, and when it fires it checks every deadline and sets itself
- * again for the next one. A call that ends before the first of them sets a single timer.
+ * One timer serves the three deadlines. When it fires, it checks them all and is set again for the
+ * next one, so a call that ends before its first deadline sets a single timer.
  */
 export class AttemptTimer {
   readonly controller = new AbortController();
@@ -72,8 +71,7 @@ export class AttemptTimer {
 
   /**
    * Ends the headers deadline and starts the idle one. The timer is set again only when it would
-   * fire after the idle deadline, which is rare: the first setting counts the idle time from the
-   * start.
+   * fire after the idle deadline.
    */
   headersReceived(): void {
     this.#headersReceived = true;
@@ -94,10 +92,9 @@ export class AttemptTimer {
   }
 
   /**
-   * Returns a reader of the attempt's response body. When the attempt fails, its lock is
-   * released, which rejects a pending read at once, and the body is cancelled. So a read ends on
-   * a timeout or abort even where the fetch in use leaves the body open: Node's fetch ends it
-   * through the signal, but a caller's fetch may not.
+   * Returns a reader of the attempt's response body. When the attempt fails, the reader's lock is
+   * released, which rejects a pending read, and the body is cancelled. So a read ends on a timeout
+   * or abort even when a caller's fetch ignores the signal.
    */
   readerOf(body: ReadableStream<Uint8Array>): ReadableStreamDefaultReader<Uint8Array> {
     const reader = body.getReader();
@@ -124,10 +121,9 @@ export class AttemptTimer {
   }
 
   /**
-   * Sets the timer for the earliest deadline that can still apply. Its first setting also counts
-   * the idle time from the start, so that `headersReceived()` rarely has to set it again. Later
-   * settings before the headers leave the idle time out, so a short idle time does not wake the
-   * timer again and again while the headers are awaited.
+   * Sets the timer for the earliest deadline that can still apply. Only the first setting counts
+   * the idle time before the headers, so `headersReceived()` rarely has to set it again, and a
+   * short idle time does not wake the timer repeatedly while the headers are awaited.
    */
   #setTimer(now: number, first = false): void {
     const idleTimeoutMs = this.#limits.idleTimeoutMs;

@@ -314,7 +314,7 @@ function readRetriesVariable(env: Environment): number | undefined {
 }
 
 /** Checks a duration in milliseconds: finite, positive, and within what timers support. */
-/** Longest delay a Node timer holds, in milliseconds; a longer one fires at once. */
+/** Maximum delay of a Node timer, in milliseconds. A longer delay fires at once. */
 const maxTimerMs = 2 ** 31 - 1;
 
 export function checkDuration(value: unknown, name: string): number {
