@@ -1,4 +1,5 @@
 import type { ClientRequest } from "node:http";
+import { encodeFormData } from "./form-data-body.js";
 
 /** A request body ready for node:http: bytes sent in one write, or a stream pumped in chunks. */
 export interface RequestBody {
@@ -59,15 +60,9 @@ function prepareWebBody(body: BodyInit): RequestBody {
   }
 
   if (body instanceof FormData) {
-    // Node's own multipart encoder (undici) writes the parts and picks the boundary.
-    // NOTE: undici does not expose the encoded length, so form uploads are sent chunked.
-    const encoded = new Response(body);
-    return {
-      bytes: undefined,
-      stream: encoded.body as ReadableStream<Uint8Array>,
-      length: undefined,
-      contentType: encoded.headers.get("content-type") ?? undefined,
-    };
+    // Encoded here rather than with `new Response(form)`, whose length is unknown, so that the
+    // upload has a content-length as with fetch instead of chunked encoding.
+    return encodeFormData(body);
   }
 
   if (body instanceof URLSearchParams) {
@@ -101,7 +96,10 @@ function fromStream(stream: ReadableStream, duplex: string | undefined): Request
  * Writes the body and ends the request. A stream is read one chunk at a time and the next read
  * waits until node:http has flushed the previous write, so a large upload is never held in memory.
  * A failing stream destroys the request with its error, and a request closed early (abort,
- * connection error, early response) cancels the stream.
+ * connection error, early response) cancels the stream. A stream body with a `length` that yields
+ * more or fewer bytes destroys the request too. Node 20's node:http does not check the length
+ * unless `strictContentLength` is set, so extra bytes would reach the server as the start of a
+ * next request, and missing ones would leave the server waiting.
  */
 export function writeBody(request: ClientRequest, body: RequestBody | undefined): void {
   if (body?.stream === undefined) {
@@ -109,13 +107,18 @@ export function writeBody(request: ClientRequest, body: RequestBody | undefined)
     return;
   }
 
-  pumpStream(request, body.stream).catch((error: unknown) => {
+  pumpStream(request, body.stream, body.length).catch((error: unknown) => {
     request.destroy(error instanceof Error ? error : new Error(String(error)));
   });
 }
 
-async function pumpStream(request: ClientRequest, stream: ReadableStream): Promise<void> {
+async function pumpStream(
+  request: ClientRequest,
+  stream: ReadableStream,
+  length: number | undefined,
+): Promise<void> {
   const reader = stream.getReader();
+  let sent = 0;
   const onClose = () => {
     reader.cancel(new Error("The request closed before its body was sent")).catch(() => {});
   };
@@ -125,6 +128,7 @@ async function pumpStream(request: ClientRequest, stream: ReadableStream): Promi
       const { done, value } = await reader.read();
       if (request.destroyed) return;
       if (done) {
+        checkLength(sent, length, true);
         request.end();
         return;
       }
@@ -133,6 +137,8 @@ async function pumpStream(request: ClientRequest, stream: ReadableStream): Promi
         throw new TypeError("A request body stream must yield Uint8Array chunks");
       }
 
+      sent += value.byteLength;
+      checkLength(sent, length, false);
       if (!request.write(value)) {
         await drained(request);
       }
@@ -142,6 +148,22 @@ async function pumpStream(request: ClientRequest, stream: ReadableStream): Promi
     throw error;
   } finally {
     request.off("close", onClose);
+  }
+}
+
+/** Throws when `sent` bytes already exceed the content-length, or fall short of it at the end. */
+function checkLength(sent: number, length: number | undefined, ended: boolean): void {
+  if (length === undefined) return;
+  if (sent > length) {
+    throw new Error(
+      `The request body yielded at least ${sent} bytes, more than its content-length of ${length}`,
+    );
+  }
+
+  if (ended && sent < length) {
+    throw new Error(
+      `The request body ended after ${sent} bytes, short of its content-length of ${length}`,
+    );
   }
 }
 
