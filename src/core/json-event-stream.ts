@@ -8,7 +8,6 @@ import {
   SseBodyReader,
   type StreamLimits,
 } from "./sse-body-reader.js";
-import type { ServerSentEvent } from "./sse-decoder.js";
 import type { ApiResponse } from "./transport.js";
 
 /** Bounds, checks and hooks of a {@link JsonEventStream}. */
@@ -47,8 +46,9 @@ const doneResult: Result<never> = Object.freeze({ done: true, value: undefined }
  * is ignored. A payload that is not JSON, an error object sent mid-stream, or a payload that
  * `describeInvalidValue` rejects ends the stream with a StreamError instead of being skipped.
  *
- * Only a read of the body waits: the events one read completed are parsed and returned from
- * memory, so an event costs one settled promise rather than the steps of nested async generators.
+ * Only a read of the body waits. The events one read completed are decoded and parsed one at a
+ * time as they are taken, so an event costs one settled promise rather than the steps of nested
+ * async generators, and no event waits in memory as an object.
  * Leaving the loop early, a timeout or an abort cancels the body, which closes the connection.
  * The call ends with the stream.
  */
@@ -56,8 +56,6 @@ export class JsonEventStream<T> implements AsyncGenerator<T, void, undefined> {
   readonly #api: ApiResponse;
   readonly #options: JsonStreamOptions<T>;
   #body: SseBodyReader | undefined;
-  #events: ServerSentEvent[] = [];
-  #next = 0;
   /** True while a `next()` waits for a read. Later calls wait for `#pending`, one at a time. */
   #reading = false;
   #pending: Promise<Result<T>> | undefined;
@@ -78,9 +76,10 @@ export class JsonEventStream<T> implements AsyncGenerator<T, void, undefined> {
       return this.#pending!.then(after, after);
     }
 
-    if (this.#next < this.#events.length) {
+    if (this.#body !== undefined && !this.#finished) {
       try {
-        return Promise.resolve(this.#takeEvent());
+        const result = this.#takeNext();
+        if (result !== undefined) return Promise.resolve(result);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -110,41 +109,50 @@ export class JsonEventStream<T> implements AsyncGenerator<T, void, undefined> {
   async #readAndTake(): Promise<Result<T>> {
     try {
       if (this.#finished) return doneResult;
-      let events: ServerSentEvent[] | undefined;
-      do {
+      for (;;) {
+        let more = false;
         try {
-          events = await this.#read();
+          more = await this.#read();
         } catch (error) {
           this.#failRead(error);
         }
 
-        if (events === undefined) return this.#endWithoutDone();
-      } while (events.length === 0);
-
-      this.#events = events;
-      this.#next = 0;
-      return this.#takeEvent();
+        const result = this.#takeNext();
+        if (result !== undefined) return result;
+        if (!more) return this.#endWithoutDone();
+      }
     } finally {
       this.#reading = false;
       this.#pending = undefined;
     }
   }
 
-  #read(): Promise<ServerSentEvent[] | undefined> {
+  /** Reads once into the decoder; false once the body has ended. */
+  #read(): Promise<boolean> {
     if (this.#body === undefined) return this.#open();
-    return this.#body.readEvents();
+    return this.#body.read();
   }
 
-  async #open(): Promise<ServerSentEvent[] | undefined> {
+  async #open(): Promise<boolean> {
     this.#body = new SseBodyReader(this.#api, this.#options);
     await this.#body.checkContentType();
-    return this.#body.readEvents();
+    return this.#body.read();
   }
 
-  /** Handles the next event of the last read: a value, the end marker, or a StreamError. */
-  #takeEvent(): Result<T> {
-    const data = this.#events[this.#next++]!.data;
-    if (data === "[DONE]" || data.trim() === "[DONE]") {
+  /**
+   * Takes the next event the reads so far completed: a value, the end marker, or a StreamError.
+   * Returns undefined when they completed no other event.
+   */
+  #takeNext(): Result<T> | undefined {
+    let data: string | undefined;
+    try {
+      data = this.#body!.nextData();
+    } catch (error) {
+      this.#failRead(error);
+    }
+
+    if (data === undefined) return undefined;
+    if (isEndMarker(data)) {
       this.#finish(false);
       this.#api.call?.end();
       this.#options.onEnd?.({ failed: false });
@@ -208,8 +216,6 @@ export class JsonEventStream<T> implements AsyncGenerator<T, void, undefined> {
   /** Closes the body. `early` is true when it stopped before its end marker or its end. */
   #finish(early: boolean): void {
     this.#finished = true;
-    this.#events = [];
-    this.#next = 0;
     if (this.#body === undefined) {
       // The body was missing, or the reader stopped before the first read.
       if (this.#api.response.body === null) {
@@ -222,6 +228,11 @@ export class JsonEventStream<T> implements AsyncGenerator<T, void, undefined> {
 
     this.#body.close(early);
   }
+}
+
+/** `data: [DONE]`, also with white space around it. A JSON object payload is never the marker. */
+function isEndMarker(data: string): boolean {
+  return data === "[DONE]" || (data.charCodeAt(0) !== 123 && data.trim() === "[DONE]");
 }
 
 function parseEventData<T>(

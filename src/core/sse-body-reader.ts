@@ -63,22 +63,37 @@ export class SseBodyReader {
   }
 
   /**
+   * Reads once into the decoder. Resolves to false once the body has ended, after which the
+   * decoder still contains the events of the last reads.
+   */
+  read(): Promise<boolean> {
+    if (this.#bodyEnded) return Promise.resolve(false);
+    // One promise per read rather than an async function per step, because a paced stream brings
+    // one event per read.
+    return this.#reader.read().then(this.#writeChunk, this.#readFailed);
+  }
+
+  /** Data of the next event the reads so far completed, or undefined when there is none. */
+  nextData(): string | undefined {
+    return this.#decoder.nextData();
+  }
+
+  /**
    * Reads once and returns the events that read completed, possibly none. When the body ends it
    * returns the events still held by the decoder once, then undefined.
    */
   readEvents(): Promise<ServerSentEvent[] | undefined> {
     if (this.#bodyEnded) return Promise.resolve(undefined);
-    // One promise per read rather than an async function per step, because a paced stream brings
-    // one event per read.
-    return this.#reader.read().then(this.#decodeChunk, this.#readFailed);
+    return this.read().then(this.#takeEvents);
   }
 
-  readonly #decodeChunk = (
-    chunk: ReadableStreamReadResult<Uint8Array>,
-  ): ServerSentEvent[] | undefined => {
+  readonly #takeEvents = (): ServerSentEvent[] => this.#decoder.takeEvents();
+
+  readonly #writeChunk = (chunk: ReadableStreamReadResult<Uint8Array>): boolean => {
     if (chunk.done) {
       this.#bodyEnded = true;
-      return this.#decoder.end();
+      this.#decoder.close();
+      return false;
     }
 
     this.#api.timer.activity();
@@ -87,7 +102,8 @@ export class SseBodyReader {
       throw streamTooLarge(this.#api, this.#maxStreamBytes);
     }
 
-    return this.#decoder.push(chunk.value);
+    this.#decoder.write(chunk.value);
+    return true;
   };
 
   readonly #readFailed = (error: unknown): never => {

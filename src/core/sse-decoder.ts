@@ -13,12 +13,26 @@ export interface ServerSentEvent {
  * and an event is emitted only once its terminating blank line has arrived. A line, and the data
  * lines of one event together, longer than `maxLineBytes` fail with a ResponseTooLargeError
  * instead of growing memory without bound.
+ *
+ * Events are decoded as they are taken: `write()` adds a read's bytes, then `nextData()` or
+ * `nextEvent()` returns one event at a time until the text contains no complete event. Nothing is
+ * built for events not yet taken, and an event of one `data:` line costs one string.
  */
 export class SseDecoder {
   readonly #decoder = new TextDecoder("utf-8");
   readonly #maxLineBytes: number;
-  #buffer = "";
-  #data: string[] = [];
+  /** Max line length, in UTF-16 code units, that is under the bound whatever its characters. */
+  readonly #shortLine: number;
+  /** Text received and not yet decoded into events, from `#cursor` on. */
+  #text = "";
+  #cursor = 0;
+  /** True when `#text` contains a CR, so lines may end with CR or CRLF and not only LF. */
+  #textHasCarriageReturn = false;
+  /** True when the last text ended with CR, so an LF at the start of the next one is skipped. */
+  #pendingCarriageReturn = false;
+  /** Data lines of the event being read: the first alone, the others in `#moreData`. */
+  #firstData: string | undefined;
+  #moreData: string[] = [];
   /**
    * Size of the data lines of the event being read, each counted whole with its field name and
    * line end, so that empty `data:` lines count too. UTF-16 code units while the total is at most
@@ -28,106 +42,170 @@ export class SseDecoder {
   #dataSizeIsExact = false;
   #event: string | undefined;
   #id: string | undefined;
-  /** True when the last chunk ended with CR, so an LF at the start of the next one is skipped. */
-  #pendingCarriageReturn = false;
+  /** `event:` field of the event `nextData()` returned last. */
+  #takenEvent: string | undefined;
+  #ended = false;
 
   constructor(maxLineBytes: number) {
     this.#maxLineBytes = maxLineBytes;
+    this.#shortLine = Math.floor(maxLineBytes / 3);
   }
 
-  /** Decodes one chunk of bytes and returns the events it completed, in order. */
-  push(chunk: Uint8Array): ServerSentEvent[] {
-    return this.#pushText(this.#decoder.decode(chunk, { stream: true }));
+  /** Adds one read of the body. Its events are then taken with `nextData()` or `nextEvent()`. */
+  write(chunk: Uint8Array): void {
+    this.#append(this.#decoder.decode(chunk, { stream: true }));
   }
 
   /**
-   * Ends the body. A last line or event without its terminating newline is still processed, since
+   * Ends the body. A last line or event without its terminating newline is still decoded, since
    * servers often close right after `data: [DONE]`.
    */
-  end(): ServerSentEvent[] {
-    const events = this.#pushText(this.#decoder.decode());
-    if (this.#buffer.length > 0) {
-      this.#handleLine(this.#buffer, 0, this.#buffer.length, events);
-      this.#buffer = "";
-    }
-
-    const last = this.#dispatch();
-    if (last) events.push(last);
-    return events;
+  close(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    // Two line ends finish a last line and then its event, as if the server had sent them.
+    this.#append(`${this.#decoder.decode()}\n\n`);
   }
 
-  #pushText(text: string): ServerSentEvent[] {
-    // An empty read must not clear a pending CR, or a CRLF split around it would end two lines.
-    if (text.length === 0) return [];
-    const events: ServerSentEvent[] = [];
-    let input = this.#buffer.length === 0 ? text : this.#buffer + text;
-    let start = 0;
-    if (this.#pendingCarriageReturn && input.charCodeAt(0) === 10) {
-      start = 1;
-    }
-
-    this.#pendingCarriageReturn = false;
-    // Servers almost always end lines with LF alone. Then indexOf, which scans natively, finds
-    // every line end, and a CR anywhere in the text falls back to a loop over each character.
-    start =
-      input.indexOf("\r", start) === -1
-        ? this.#splitOnLineFeeds(input, start, events)
-        : this.#splitOnAnyLineEnd(input, start, events);
-    input = start >= input.length ? "" : input.slice(start);
-    this.#checkLineLength(input);
-    this.#buffer = input;
-    return events;
-  }
-
-  /** Handles every LF-terminated line from `start` and returns where the unfinished line begins. */
-  #splitOnLineFeeds(input: string, start: number, events: ServerSentEvent[]): number {
-    let end = input.indexOf("\n", start);
+  /**
+   * Returns the data of the next complete event, or undefined when the text received so far
+   * contains none. `takenEvent` is then that event's `event:` field.
+   */
+  nextData(): string | undefined {
+    if (this.#textHasCarriageReturn) return this.#nextDataAnyLineEnd();
+    const text = this.#text;
+    let start = this.#cursor;
+    let end = text.indexOf("\n", start);
     while (end !== -1) {
-      this.#handleLine(input, start, end, events);
-      start = end + 1;
-      end = input.indexOf("\n", start);
+      if (end === start) {
+        start++;
+        const data = this.#dispatch();
+        if (data !== undefined) {
+          this.#cursor = start;
+          return data;
+        }
+      } else if (
+        // The common event: one short `data:` line and a blank line, with no data before it.
+        this.#firstData === undefined &&
+        text.charCodeAt(end + 1) === 10 &&
+        end - start <= this.#shortLine &&
+        text.startsWith("data:", start)
+      ) {
+        const valueStart = text.charCodeAt(start + 5) === 32 ? start + 6 : start + 5;
+        this.#cursor = end + 2;
+        this.#takenEvent = this.#event;
+        this.#event = undefined;
+        return text.slice(valueStart, end);
+      } else {
+        this.#handleLine(text, start, end);
+        start = end + 1;
+      }
+
+      end = text.indexOf("\n", start);
     }
 
-    return start;
+    this.#cursor = start;
+    this.#checkRestLength();
+    return undefined;
   }
 
-  /** Handles lines ended by LF, CR or CRLF and returns where the unfinished line begins. */
-  #splitOnAnyLineEnd(input: string, start: number, events: ServerSentEvent[]): number {
-    const length = input.length;
+  /** `event:` field of the event whose data `nextData()` returned last. */
+  get takenEvent(): string | undefined {
+    return this.#takenEvent;
+  }
+
+  /** Returns the next complete event, or undefined when the text received so far contains none. */
+  nextEvent(): ServerSentEvent | undefined {
+    const data = this.nextData();
+    if (data === undefined) return undefined;
+    return { event: this.#takenEvent, data, id: this.#id };
+  }
+
+  /** Decodes one read and returns the events it completed, in order. */
+  push(chunk: Uint8Array): ServerSentEvent[] {
+    this.write(chunk);
+    return this.takeEvents();
+  }
+
+  /** Ends the body and returns the events it completed, in order. */
+  end(): ServerSentEvent[] {
+    this.close();
+    return this.takeEvents();
+  }
+
+  /** Returns every complete event of the text received so far, in order. */
+  takeEvents(): ServerSentEvent[] {
+    const events: ServerSentEvent[] = [];
+    for (let event = this.nextEvent(); event !== undefined; event = this.nextEvent()) {
+      events.push(event);
+    }
+
+    return events;
+  }
+
+  #append(text: string): void {
+    // An empty read must not clear a pending CR, or a CRLF split around it would end two lines.
+    if (text.length === 0) return;
+    const rest = this.#cursor >= this.#text.length ? "" : this.#text.slice(this.#cursor);
+    let start = 0;
+    if (this.#pendingCarriageReturn) {
+      this.#pendingCarriageReturn = false;
+      // The LF of a CRLF split between two reads: the CR already ended the line.
+      if (text.charCodeAt(0) === 10) start = 1;
+    }
+
+    const added = start === 0 ? text : text.slice(start);
+    this.#text = rest.length === 0 ? added : rest + added;
+    this.#cursor = 0;
+    // Servers almost always end lines with LF alone. Then indexOf, which scans natively, finds
+    // every line end, and a CR anywhere in the text switches to a loop over each character.
+    this.#textHasCarriageReturn = this.#text.indexOf("\r") !== -1;
+  }
+
+  /** `nextData()` for text whose lines may end with LF, CR or CRLF. */
+  #nextDataAnyLineEnd(): string | undefined {
+    const text = this.#text;
+    const length = text.length;
+    let start = this.#cursor;
     for (let index = start; index < length; index++) {
-      const code = input.charCodeAt(index);
+      const code = text.charCodeAt(index);
       if (code !== 10 && code !== 13) continue;
       const end = index;
       if (code === 13) {
         if (index + 1 < length) {
-          if (input.charCodeAt(index + 1) === 10) index++;
+          if (text.charCodeAt(index + 1) === 10) index++;
         } else {
           this.#pendingCarriageReturn = true;
         }
       }
 
-      this.#handleLine(input, start, end, events);
+      const lineStart = start;
       start = index + 1;
+      if (end === lineStart) {
+        const data = this.#dispatch();
+        if (data !== undefined) {
+          this.#cursor = start;
+          return data;
+        }
+      } else {
+        this.#handleLine(text, lineStart, end);
+      }
     }
 
-    return start;
+    this.#cursor = start;
+    this.#checkRestLength();
+    return undefined;
   }
 
-  /** Handles the line `input[start, end)`. A `data:` line is read without copying it first. */
-  #handleLine(input: string, start: number, end: number, events: ServerSentEvent[]): void {
-    if (end === start) {
-      const event = this.#dispatch();
-      if (event) events.push(event);
+  /** Handles the line `text[start, end)`. A `data:` line is read without copying it first. */
+  #handleLine(text: string, start: number, end: number): void {
+    if (end - start > this.#shortLine || !text.startsWith("data:", start)) {
+      this.#processLine(text.slice(start, end));
       return;
     }
 
-    if (end - start > this.#maxLineBytes / 3 || !input.startsWith("data:", start)) {
-      this.#processLine(input.slice(start, end));
-      return;
-    }
-
-    const valueStart = input.charCodeAt(start + 5) === 32 ? start + 6 : start + 5;
-    this.#appendData(input.slice(valueStart, end), end - start);
+    const valueStart = text.charCodeAt(start + 5) === 32 ? start + 6 : start + 5;
+    this.#appendData(text.slice(valueStart, end), end - start);
   }
 
   #processLine(line: string): void {
@@ -152,12 +230,17 @@ export class SseDecoder {
    * end. A running total keeps the check linear in the size of the event.
    */
   #appendData(value: string, lineLength: number): void {
-    this.#data.push(value);
+    if (this.#firstData === undefined) {
+      this.#firstData = value;
+    } else {
+      this.#moreData.push(value);
+    }
+
     if (this.#dataSizeIsExact) {
       this.#dataSize += lineLength - value.length + utf8Length(value) + 1;
     } else {
       this.#dataSize += lineLength + 1;
-      if (this.#dataSize <= this.#maxLineBytes / 3) return;
+      if (this.#dataSize <= this.#shortLine) return;
       this.#dataSize = this.#exactDataBytes();
       this.#dataSizeIsExact = true;
     }
@@ -172,29 +255,39 @@ export class SseDecoder {
    * above the bytes received.
    */
   #exactDataBytes(): number {
-    let bytes = 0;
-    for (const value of this.#data) bytes += utf8Length(value) + 6;
+    let bytes = utf8Length(this.#firstData ?? "") + 6;
+    for (const value of this.#moreData) bytes += utf8Length(value) + 6;
     return bytes;
   }
 
-  #dispatch(): ServerSentEvent | undefined {
-    if (this.#data.length === 0) {
-      this.#event = undefined;
-      return undefined;
+  /** Ends the event at a blank line and returns its data, or undefined when it had none. */
+  #dispatch(): string | undefined {
+    const first = this.#firstData;
+    this.#takenEvent = this.#event;
+    this.#event = undefined;
+    if (first === undefined) return undefined;
+    let data = first;
+    if (this.#moreData.length > 0) {
+      data = `${first}\n${this.#moreData.join("\n")}`;
+      this.#moreData = [];
     }
 
-    const data = this.#data.length === 1 ? this.#data[0]! : this.#data.join("\n");
-    const event = { event: this.#event, data, id: this.#id };
-    this.#data = [];
+    this.#firstData = undefined;
     this.#dataSize = 0;
     this.#dataSizeIsExact = false;
-    this.#event = undefined;
-    return event;
+    return data;
+  }
+
+  /** Checks the unfinished line at the end of the text, so a line without end cannot grow. */
+  #checkRestLength(): void {
+    const restLength = this.#text.length - this.#cursor;
+    if (restLength <= this.#shortLine) return;
+    this.#checkLineLength(this.#text.slice(this.#cursor));
   }
 
   /** Compares UTF-16 length first: a string is at most 3 UTF-8 bytes per code unit. */
   #checkLineLength(text: string): void {
-    if (text.length <= this.#maxLineBytes / 3) return;
+    if (text.length <= this.#shortLine) return;
     const bytes = text.length > this.#maxLineBytes ? text.length : utf8Length(text);
     if (bytes > this.#maxLineBytes) throw this.#tooLarge();
   }
@@ -207,7 +300,6 @@ export class SseDecoder {
     );
   }
 }
-
 /** Counts the UTF-8 bytes of a string without encoding it. A lone surrogate counts 3, as U+FFFD. */
 function utf8Length(text: string): number {
   let bytes = text.length;

@@ -363,3 +363,75 @@ describe("SseDecoder line-size bound", () => {
     expect(decodeChunks([body], limit)).toHaveLength(50);
   });
 });
+
+describe("SseDecoder taken one event at a time", () => {
+  it("returns each data, then undefined", () => {
+    const decoder = new SseDecoder(defaultMaxLineBytes);
+    decoder.write(bytes("data: a\n\ndata: b\n\ndata: c"));
+
+    expect(decoder.nextData()).toBe("a");
+    expect(decoder.nextData()).toBe("b");
+    expect(decoder.nextData()).toBeUndefined();
+  });
+
+  it("completes a held event on the next write", () => {
+    const decoder = new SseDecoder(defaultMaxLineBytes);
+    decoder.write(bytes("data: a\n"));
+
+    expect(decoder.nextData()).toBeUndefined();
+    decoder.write(bytes("\n"));
+    expect(decoder.nextData()).toBe("a");
+  });
+
+  it("gives the event name of the taken data", () => {
+    const decoder = new SseDecoder(defaultMaxLineBytes);
+    decoder.write(bytes("event: first\ndata: 1\n\ndata: 2\n\n"));
+
+    expect(decoder.nextData()).toBe("1");
+    expect(decoder.takenEvent).toBe("first");
+    expect(decoder.nextData()).toBe("2");
+    expect(decoder.takenEvent).toBeUndefined();
+  });
+
+  it("joins data lines before a single-line event", () => {
+    const decoder = new SseDecoder(defaultMaxLineBytes);
+    decoder.write(bytes("data: a\ndata: b\n\ndata: c\n\n"));
+
+    expect(decoder.nextData()).toBe("a\nb");
+    expect(decoder.nextData()).toBe("c");
+  });
+
+  it("keeps the last id on events", () => {
+    const decoder = new SseDecoder(defaultMaxLineBytes);
+    decoder.write(bytes("id: 7\ndata: a\n\ndata: b\n\n"));
+
+    expect(decoder.nextEvent()).toEqual({ event: undefined, data: "a", id: "7" });
+    expect(decoder.nextEvent()).toEqual({ event: undefined, data: "b", id: "7" });
+  });
+
+  it("ends a last event without its blank line on close", () => {
+    const decoder = new SseDecoder(defaultMaxLineBytes);
+    decoder.write(bytes("data: a\n\ndata: [DONE]"));
+    decoder.close();
+
+    expect(decoder.nextData()).toBe("a");
+    expect(decoder.nextData()).toBe("[DONE]");
+    expect(decoder.nextData()).toBeUndefined();
+  });
+
+  it("takes events after a write that was not drained", () => {
+    const decoder = new SseDecoder(defaultMaxLineBytes);
+    decoder.write(bytes("data: a\r"));
+    decoder.write(bytes("\n\r\ndata: b\n\n"));
+
+    expect(decoder.nextData()).toBe("a");
+    expect(decoder.nextData()).toBe("b");
+  });
+
+  it("rejects a line without end once taken", () => {
+    const decoder = new SseDecoder(100);
+    decoder.write(bytes(`data: ${"x".repeat(200)}`));
+
+    expect(() => decoder.nextData()).toThrow(ResponseTooLargeError);
+  });
+});
