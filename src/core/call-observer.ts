@@ -104,6 +104,18 @@ export interface CallObserver {
   onToolEvent?(event: ToolObservation): void;
 }
 
+/** Returns true when an observer has the callback `method`, so a call builds no unread event. */
+export function anyObserves(
+  observers: readonly CallObserver[],
+  method: keyof CallObserver,
+): boolean {
+  for (const observer of observers) {
+    if (observer[method] !== undefined) return true;
+  }
+
+  return false;
+}
+
 /** Calls `callback` on each observer, swallowing anything an observer throws. */
 export function notifyObservers<K extends keyof CallObserver>(
   observers: readonly CallObserver[],
@@ -111,10 +123,11 @@ export function notifyObservers<K extends keyof CallObserver>(
   ...args: Parameters<NonNullable<CallObserver[K]>>
 ): void {
   for (const observer of observers) {
-    const callback = observer[method] as ((...values: unknown[]) => void) | undefined;
+    const callback = observer[method] as ((first: unknown, second: unknown) => void) | undefined;
     if (callback === undefined) continue;
     try {
-      callback.apply(observer, args);
+      // Every callback takes one or two arguments; `call` is cheaper than `apply` with an array.
+      callback.call(observer, args[0], args[1]);
     } catch {
       // An observer failure must never affect the call it observes.
     }
@@ -228,18 +241,25 @@ const routeWords = new Set([
  * operation names stay a bounded set: `GET /v1/files/abc/content` → `GET /v1/files/{id}/content`.
  */
 export function operationFromPath(method: string, path: string): string {
-  const call = `${method} ${path}`;
-  const known = operationsByCall.get(call);
+  let byPath = operationsByMethod.get(method);
+  if (byPath === undefined) {
+    byPath = new Map();
+    operationsByMethod.set(method, byPath);
+  }
+
+  // Keyed by the path alone: a path written as a literal keeps its hash, where a joined key
+  // would be hashed again on every call.
+  const known = byPath.get(path);
   if (known !== undefined) return known;
   const template = path
     .split("/")
     .map((segment) => (segment === "" || routeWords.has(segment) ? segment : "{id}"))
     .join("/");
   const operation = `${method} ${template}`;
-  if (operationsByCall.size < maxRememberedCalls) operationsByCall.set(call, operation);
+  if (byPath.size < maxRememberedPaths) byPath.set(path, operation);
   return operation;
 }
 
-/** Largest number of method and path pairs whose operation is remembered, since ids vary. */
-const maxRememberedCalls = 256;
-const operationsByCall = new Map<string, string>();
+/** Largest number of paths per method whose operation is remembered, since ids vary. */
+const maxRememberedPaths = 256;
+const operationsByMethod = new Map<string, Map<string, string>>();

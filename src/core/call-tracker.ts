@@ -1,6 +1,7 @@
 import type { LimitPermit } from "../guard/rate-limiter.js";
 import type { UsageInfo } from "../types/common.js";
 import {
+  anyObserves,
   type CallInfo,
   type CallObserver,
   notifyObservers,
@@ -78,6 +79,7 @@ export class CallTracker {
   }
 
   requestHeaders(headers: Readonly<Record<string, string>>): void {
+    if (!anyObserves(this.#observers, "onRequestHeaders")) return;
     notifyObservers(this.#observers, "onRequestHeaders", this.info, {
       attempt: this.#attempts,
       headers,
@@ -94,6 +96,7 @@ export class CallTracker {
     this.#firstByteMs ??= elapsedMs;
     this.#status = status;
     this.#requestId = requestId;
+    if (!anyObserves(this.#observers, "onResponseHeaders")) return;
     notifyObservers(this.#observers, "onResponseHeaders", this.info, {
       attempt: this.#attempts,
       status,

@@ -44,22 +44,33 @@ export function parseRateLimitHeaders(headers: Headers): RateLimitInfo | undefin
   return found ? info : undefined;
 }
 
+/** Headers of each object given a `rateLimit` property, until the property is first read. */
+const unparsedHeaders = new WeakMap<object, Headers | undefined>();
+/** Parsed `rateLimit` of each object whose property was read. */
+const parsedRateLimits = new WeakMap<object, RateLimitInfo | undefined>();
+
 /**
  * Defines a non-enumerable `rateLimit` property, parsed on first read, so an object serialises
  * exactly as the server sent it and a response whose `rateLimit` is never read costs no parsing.
+ * Every object shares one getter: a getter made per object would give each object a new hidden
+ * class (map) in V8, which costs time for each response and for every later read of its fields.
  */
 export function defineRateLimit(target: object, headers: Headers | undefined): void {
-  let parsed: RateLimitInfo | undefined;
-  let done = false;
+  unparsedHeaders.set(target, headers);
   Object.defineProperty(target, "rateLimit", {
     enumerable: false,
     configurable: true,
-    get: () => {
-      if (!done && headers !== undefined) parsed = parseRateLimitHeaders(headers);
-      done = true;
-      return parsed;
-    },
+    get: readRateLimit,
   });
+}
+
+function readRateLimit(this: object): RateLimitInfo | undefined {
+  if (parsedRateLimits.has(this)) return parsedRateLimits.get(this);
+  const headers = unparsedHeaders.get(this);
+  const parsed = headers === undefined ? undefined : parseRateLimitHeaders(headers);
+  parsedRateLimits.set(this, parsed);
+  unparsedHeaders.delete(this);
+  return parsed;
 }
 
 function parseCount(value: string): number | undefined {
