@@ -24,6 +24,12 @@ export interface ApiRequest {
   query?: Record<string, QueryValue | QueryValue[]> | undefined;
   /** JSON value, or a FormData, Blob, byte array or stream sent as is. */
   body?: unknown;
+  /**
+   * Length in bytes of a stream body, sent as `content-length` so the upload is not chunked.
+   * The fetch must fail the request when the stream yields another number of bytes, as Node's
+   * fetch does. Default: unknown, and a stream goes out with chunked encoding.
+   */
+  contentLength?: number | undefined;
   /** True when the response is a `text/event-stream`. */
   stream?: boolean;
   options?: RequestOptions | undefined;
@@ -370,6 +376,10 @@ export class Transport {
     };
     if (typeof body === "string") {
       headers["content-type"] = "application/json";
+    }
+
+    if (request.contentLength !== undefined) {
+      headers["content-length"] = String(request.contentLength);
     }
 
     return headers;

@@ -39,14 +39,13 @@ export class Files {
     const maxBytes = this.#transport.config.limits.maxUploadBytes;
     const source = await resolveUploadSource(request.file, maxBytes);
     const body = createMultipartBody(uploadFields(request), "file", source, request.onProgress);
-    // TODO: send body.contentLength as content-length once Transport accepts headers set by a
-    // resource. Until then the body goes out with chunked transfer encoding.
     const headers = { ...options?.headers, "content-type": body.contentType };
     try {
       const api = await this.#transport.send({
         method: "POST",
         path: "/v1/files",
         body: body.stream,
+        contentLength: body.contentLength,
         options: { ...options, headers },
         retryMode: "unsent",
       });

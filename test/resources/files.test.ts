@@ -334,6 +334,27 @@ describe("files.upload sources", () => {
     expect(progress.at(-1)?.sentBytes).toBe(lastRequest().rawBody.byteLength);
   });
 
+  it("sends a known size as content-length", async () => {
+    const file = path.join(directory, "sized.jsonl");
+    await writeFile(file, "{}\n".repeat(100));
+
+    await files.upload({ file, purpose: "batch" });
+
+    const request = lastRequest();
+    expect(request.headers["content-length"]).toBe(String(request.rawBody.byteLength));
+    expect(request.headers["transfer-encoding"]).toBeUndefined();
+  });
+
+  it("sends an unknown size chunked", async () => {
+    const data = streamOf([Buffer.from("a"), Buffer.from("b")]);
+
+    await files.upload({ file: { name: "parts.txt", data }, purpose: "batch" });
+
+    const request = lastRequest();
+    expect(request.headers["content-length"]).toBeUndefined();
+    expect(request.headers["transfer-encoding"]).toBe("chunked");
+  });
+
   it("sends a Node readable", async () => {
     const data = Readable.from([Buffer.from("line 1\n"), "line 2\n"]);
 

@@ -26,6 +26,7 @@ export async function sendDocumentUpload(
       method: "POST",
       path,
       body: body.stream,
+      contentLength: body.contentLength,
       options: { ...options, headers },
       retryMode: "unsent",
     });
