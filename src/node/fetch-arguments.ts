@@ -126,11 +126,24 @@ function addBodyHeaders(
     headers["content-type"] ??= body.contentType;
   }
 
+  const declared = headers["content-length"];
+  if (body.length === undefined && declared !== undefined) {
+    // A stream with a length set by the caller goes out with that length, as with fetch. The
+    // transport counts the bytes and fails the request when the stream yields another number.
+    body.length = readDeclaredLength(declared);
+  }
+
   if (body.length !== undefined) {
     headers["content-length"] = String(body.length);
-  } else {
-    // A length set by the caller cannot be checked against a stream, and a wrong one would
-    // corrupt the connection, so such bodies are always sent chunked.
-    delete headers["content-length"];
   }
+}
+
+/** Reads a caller's `content-length`, which must be a whole number of bytes. */
+function readDeclaredLength(value: string): number {
+  const length = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(length)) {
+    throw new TypeError(`Invalid content-length header ${JSON.stringify(value)}: use a byte count`);
+  }
+
+  return length;
 }

@@ -208,17 +208,61 @@ describe.concurrent("node fetch requests", () => {
     const nodeFetch = nodeFetchFor(context);
     const body = streamOf([new Uint8Array([1, 2]), new Uint8Array([3])]);
 
+    await nodeFetch(server.url, { method: "POST", body, ...streamInit });
+
+    const received = server.requests[0]!;
+    expect([...received.body]).toEqual([1, 2, 3]);
+    expect(received.headers["transfer-encoding"]).toBe("chunked");
+    expect(received.headers["content-length"]).toBeUndefined();
+  });
+
+  it("sends a stream with the caller's length", async (context) => {
+    const server = await startEchoServer(context);
+    const nodeFetch = nodeFetchFor(context);
+    const body = streamOf([new Uint8Array([1, 2]), new Uint8Array([3])]);
+
     await nodeFetch(server.url, {
+      method: "POST",
+      body,
+      headers: { "content-length": "3" },
+      ...streamInit,
+    });
+
+    const received = server.requests[0]!;
+    expect([...received.body]).toEqual([1, 2, 3]);
+    expect(received.headers["content-length"]).toBe("3");
+    expect(received.headers["transfer-encoding"]).toBeUndefined();
+  });
+
+  it("rejects a stream shorter than its length", async (context) => {
+    const server = await startEchoServer(context);
+    const nodeFetch = nodeFetchFor(context);
+    const body = streamOf([new Uint8Array([1, 2]), new Uint8Array([3])]);
+
+    const sent = nodeFetch(server.url, {
       method: "POST",
       body,
       headers: { "content-length": "99" },
       ...streamInit,
     });
 
-    const received = server.requests[0]!;
-    expect([...received.body]).toEqual([1, 2, 3]);
-    expect(received.headers["transfer-encoding"]).toBe("chunked");
-    expect(received.headers["content-length"]).toBeUndefined();
+    await expect(sent).rejects.toThrow();
+  });
+
+  it("rejects a length that is not a byte count", async (context) => {
+    const server = await startEchoServer(context);
+    const nodeFetch = nodeFetchFor(context);
+    const body = streamOf([new Uint8Array([1])]);
+
+    const sent = nodeFetch(server.url, {
+      method: "POST",
+      body,
+      headers: { "content-length": "1.0" },
+      ...streamInit,
+    });
+
+    await expect(sent).rejects.toThrow(TypeError);
+    expect(server.requests).toHaveLength(0);
   });
 
   it("applies backpressure to stream uploads", async (context) => {
