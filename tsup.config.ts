@@ -5,6 +5,7 @@ export default defineConfig({
     index: "src/index.ts",
     "testing/index": "src/testing/index.ts",
     "node/index": "src/node/index.ts",
+    "undici/index": "src/undici/index.ts",
     "cli/main": "src/cli/main.ts",
   },
   format: ["esm"],

@@ -8,7 +8,9 @@ import { request as httpsRequest } from "node:https";
 import type { OutgoingRequest } from "./fetch-arguments.js";
 import { NodeResponse } from "./node-response.js";
 import { writeBody } from "./request-body.js";
-import { IncomingBody } from "./response-body.js";
+import { ResponseBody, readIntoBody } from "./response-body.js";
+import { hasNullBody, responseHeaders, responseURL } from "./response-fields.js";
+import { noResponse, requestFailed } from "./transport-errors.js";
 
 /** The agent of each scheme, both keeping connections alive, and the exchanges not yet done. */
 export interface AgentPair {
@@ -43,7 +45,7 @@ class Exchange {
   readonly #method: string;
   readonly #resolve: (response: NodeResponse) => void;
   readonly #reject: (error: unknown) => void;
-  #body: IncomingBody | undefined;
+  #body: ResponseBody | undefined;
   readonly #active: AgentPair["active"];
   #responded = false;
   #settled = false;
@@ -109,10 +111,11 @@ class Exchange {
       message.resume();
       this.#settle();
     } else {
-      this.#body = new IncomingBody(message, {
+      this.#body = new ResponseBody({
         destroy: () => this.#request.destroy(),
         settled: () => this.#settle(),
       });
+      readIntoBody(message, message.headers["content-encoding"], this.#body);
       body = this.#body.stream;
     }
 
@@ -150,47 +153,4 @@ class Exchange {
     this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#active.delete(this);
   }
-}
-
-function noResponse(message: string): Error {
-  return Object.assign(new Error(message), { code: "ECONNRESET" });
-}
-
-/** Responses that have no body, by the Fetch standard ("null body status") and HTTP. */
-function hasNullBody(method: string, status: number): boolean {
-  return method === "HEAD" || status === 204 || status === 205 || status === 304 || status < 200;
-}
-
-/** Copies the raw header pairs, so a repeated header such as `set-cookie` keeps every value. */
-function responseHeaders(rawHeaders: string[]): Headers {
-  const headers = new Headers();
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
-    try {
-      headers.append(rawHeaders[index]!, rawHeaders[index + 1]!);
-    } catch {
-      // Headers rejects a few names and values that node:http accepts. Such a header is dropped
-      // rather than failing the whole response.
-    }
-  }
-
-  return headers;
-}
-
-function responseURL(url: URL): string {
-  return url.hash === "" ? url.href : url.href.slice(0, -url.hash.length);
-}
-
-/**
- * Wraps a connection error like fetch does (a TypeError whose `cause` is the socket error), and
- * copies its `code` such as ECONNREFUSED onto the wrapper. Node's socket errors name the address
- * and port, not the request headers.
- */
-function requestFailed(cause: Error & { code?: unknown }, url: URL): TypeError {
-  const code = typeof cause.code === "string" ? cause.code : undefined;
-  const error = new TypeError(`Request to ${url.origin} failed: ${cause.message}`, { cause });
-  if (code !== undefined) {
-    Object.assign(error, { code });
-  }
-
-  return error;
 }

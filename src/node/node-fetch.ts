@@ -4,6 +4,7 @@ import type { FetchFunction } from "../core/client-options.js";
 import { ConfigurationError } from "../core/errors/client-errors.js";
 import { type AgentPair, exchange } from "./exchange.js";
 import { readFetchArguments } from "./fetch-arguments.js";
+import { transportClosed } from "./transport-errors.js";
 
 /** Options of {@link createNodeFetch}. */
 export interface NodeFetchOptions {
@@ -48,9 +49,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     return (await exchange(outgoing, agents)) as unknown as Response;
   };
   const close = () => {
-    const closed = Object.assign(new Error("The node transport was closed with close()"), {
-      code: "ERR_TRANSPORT_CLOSED",
-    });
+    const closed = transportClosed("node");
     for (const running of [...agents.active]) running.fail(closed);
     agents.http.destroy();
     agents.https.destroy();

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { concatBytes } from "../core/concat-bytes.js";
 
-/** Fields of a {@link NodeResponse}, taken from node:http's IncomingMessage. */
+/** Fields of a {@link NodeResponse}, read from a node:http message or undici's callbacks. */
 export interface NodeResponseInit {
   status: number;
   statusText: string;
@@ -13,7 +13,7 @@ export interface NodeResponseInit {
 /**
  * The part of the web `Response` that HTTP clients use, without the cost of building a real one:
  * status, headers (a real `Headers`), a real `ReadableStream` body and the body readers. It is
- * always a direct response, because the node transport never follows redirects.
+ * always a direct response, because the node and undici transports never follow redirects.
  */
 export class NodeResponse {
   readonly status: number;

@@ -1,5 +1,6 @@
 import type { ClientRequest } from "node:http";
 import { encodeFormData } from "./form-data-body.js";
+import { StreamUpload } from "./stream-upload.js";
 
 /** A request body ready for node:http: bytes sent in one write, or a stream pumped in chunks. */
 export interface RequestBody {
@@ -107,63 +108,28 @@ export function writeBody(request: ClientRequest, body: RequestBody | undefined)
     return;
   }
 
-  pumpStream(request, body.stream, body.length).catch((error: unknown) => {
+  const upload = new StreamUpload(body.stream, body.length);
+  pumpStream(request, upload).catch((error: unknown) => {
     request.destroy(error instanceof Error ? error : new Error(String(error)));
   });
 }
 
-async function pumpStream(
-  request: ClientRequest,
-  stream: ReadableStream,
-  length: number | undefined,
-): Promise<void> {
-  const reader = stream.getReader();
-  let sent = 0;
+async function pumpStream(request: ClientRequest, upload: StreamUpload): Promise<void> {
   const onClose = () => {
-    reader.cancel(new Error("The request closed before its body was sent")).catch(() => {});
+    upload.cancel(new Error("The request closed before its body was sent"));
   };
   request.once("close", onClose);
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
+    for await (const chunk of upload) {
       if (request.destroyed) return;
-      if (done) {
-        checkLength(sent, length, true);
-        request.end();
-        return;
-      }
-
-      if (!(value instanceof Uint8Array)) {
-        throw new TypeError("A request body stream must yield Uint8Array chunks");
-      }
-
-      sent += value.byteLength;
-      checkLength(sent, length, false);
-      if (!request.write(value)) {
+      if (!request.write(chunk)) {
         await drained(request);
       }
     }
-  } catch (error) {
-    reader.cancel(error).catch(() => {});
-    throw error;
+
+    if (!request.destroyed) request.end();
   } finally {
     request.off("close", onClose);
-  }
-}
-
-/** Throws when `sent` bytes already exceed the content-length, or fall short of it at the end. */
-function checkLength(sent: number, length: number | undefined, ended: boolean): void {
-  if (length === undefined) return;
-  if (sent > length) {
-    throw new Error(
-      `The request body yielded at least ${sent} bytes, more than its content-length of ${length}`,
-    );
-  }
-
-  if (ended && sent < length) {
-    throw new Error(
-      `The request body ended after ${sent} bytes, short of its content-length of ${length}`,
-    );
   }
 }
 
