@@ -2,7 +2,7 @@
 
 import { clientNames } from "./clients.mjs";
 import { importCostOverBaseline } from "./import-cost.mjs";
-import { nodeTransportName } from "./mistralai-ts-clients.mjs";
+import { transports } from "./mistralai-ts-clients.mjs";
 import { operationCount, scenarios } from "./scenarios.mjs";
 import { formatBytes, formatNumber, median } from "./stats.mjs";
 
@@ -148,7 +148,9 @@ export function goalRows(results, timed, memory) {
     ]);
   }
 
-  rows.push(...nodeTransportRows(timed, results.skipped?.[nodeTransportName]));
+  for (const transport of transports) {
+    rows.push(...transportRows(transport, timed, results.skipped?.[transport.name]));
+  }
 
   const own = memory["mistralai-ts"];
   for (const [mode, label] of [
@@ -168,38 +170,39 @@ export function goalRows(results, timed, memory) {
   return rows;
 }
 
-/** Largest CPU time per request of the node transport, as a multiple of plain fetch's. */
-const nodeTransportRequestLimit = 0.5;
+/** Largest CPU time per request of an optional transport, as a multiple of plain fetch's. */
+const transportRequestLimit = 0.5;
 
 /**
- * Rows of the node transport: its goal per request, and its figure per chunk, which has no goal
- * of its own (the 1.25x goal is the default transport's). One row when the run skipped it.
+ * Rows of an optional transport: the goal per request, and the figure per chunk, which has no
+ * goal of its own (the 1.25x goal is the default transport's). One row when the run skipped it.
  */
-function nodeTransportRows(timed, skippedReason) {
-  if (skippedReason !== undefined || timed["chat-1"].perClient[nodeTransportName] === undefined) {
+function transportRows(transport, timed, skippedReason) {
+  const { name, label } = transport;
+  if (skippedReason !== undefined || timed["chat-1"].perClient[name] === undefined) {
     const reason = skippedReason ?? "no figures for it in this run";
-    const goal = `≤ ${times(nodeTransportRequestLimit)} per request`;
-    return [["node transport: CPU vs fetch", goal, reason, "not measured"]];
+    const goal = `≤ ${times(transportRequestLimit)} per request`;
+    return [[`${label}: CPU vs fetch`, goal, reason, "not measured"]];
   }
 
   const rows = [];
   for (const id of ["chat-1", "chat-16", "embed-1", "embed-16"]) {
     const { scenario, perClient } = timed[id];
-    const ratio = perClient[nodeTransportName].ratioToFetch;
+    const ratio = perClient[name].ratioToFetch;
     rows.push([
-      `node transport: CPU per request vs fetch: ${scenario.title}`,
-      `≤ ${times(nodeTransportRequestLimit)}`,
+      `${label}: CPU per request vs fetch: ${scenario.title}`,
+      `≤ ${times(transportRequestLimit)}`,
       times(ratio),
-      verdictAtMost(ratio, nodeTransportRequestLimit, times),
+      verdictAtMost(ratio, transportRequestLimit, times),
     ]);
   }
 
   for (const id of ["stream-1", "stream-16", "stream-paced-16"]) {
     const { scenario, perClient } = timed[id];
     rows.push([
-      `node transport: CPU per chunk vs fetch: ${scenario.title}`,
+      `${label}: CPU per chunk vs fetch: ${scenario.title}`,
       "none (≤ 1.25x is the default transport's)",
-      times(perClient[nodeTransportName].ratioToFetch),
+      times(perClient[name].ratioToFetch),
       "not judged",
     ]);
   }

@@ -10,8 +10,7 @@ import {
   createMistralaiTsClient,
   guardConfigurationNames,
   mistralaiTsNames,
-  nodeTransportEntry,
-  nodeTransportName,
+  transports,
 } from "./mistralai-ts-clients.mjs";
 import { apiKey, chatRequest, embeddingInput, streamRequest } from "./payloads.mjs";
 
@@ -20,7 +19,7 @@ export const clientNames = [
   "fetch",
   "undici.request",
   "mistralai-ts",
-  nodeTransportName,
+  ...transports.map((transport) => transport.name),
   "@mistralai/mistralai",
   "openai",
 ];
@@ -37,8 +36,9 @@ export const guardPlanNames = [guardBaselineName, ...guardConfigurationNames];
  */
 export function clientEntries(name) {
   if (name === "mistralai-ts") return [libraryUrl("dist/index.js")];
-  if (name === nodeTransportName) {
-    return [libraryUrl("dist/index.js"), libraryUrl(nodeTransportEntry)];
+  const transport = transports.find((item) => item.name === name);
+  if (transport !== undefined) {
+    return [libraryUrl("dist/index.js"), libraryUrl(transport.entry)];
   }
 
   return [import.meta.resolve(name === "undici.request" ? "undici" : name)];

@@ -4,9 +4,17 @@
 // the environment variable below.
 
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const rootVariable = "MISTRALAI_TS_BENCH_ROOT";
@@ -32,6 +40,22 @@ function copyPackage(target) {
   for (const entry of manifest.files ?? ["dist"]) {
     const source = join(repositoryRoot, entry);
     if (existsSync(source)) cpSync(source, join(target, entry), { recursive: true });
+  }
+
+  linkOptionalPeers(target, manifest);
+}
+
+/**
+ * Links each optional peer dependency the bench installed (undici for the undici transport) into
+ * the copy's node_modules, as an application would install it next to mistralai-ts.
+ */
+function linkOptionalPeers(target, manifest) {
+  for (const name of Object.keys(manifest.peerDependencies ?? {})) {
+    const installed = fileURLToPath(new URL(`./node_modules/${name}`, import.meta.url));
+    if (!existsSync(installed)) continue;
+    const link = join(target, "node_modules", name);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(installed, link, "dir");
   }
 }
 

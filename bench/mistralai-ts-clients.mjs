@@ -1,5 +1,6 @@
-// Adapters for mistralai-ts in each configuration the benchmark measures: the defaults, the node
-// transport (`createNodeFetch` from dist/node/), and the three configurations that price the
+// Adapters for mistralai-ts in each configuration the benchmark measures: the defaults, the
+// optional transports (`createNodeFetch` from dist/node/, `createUndiciFetch` from dist/undici/),
+// and the three configurations that price the
 // guardrails and telemetry (all of them off, the defaults again, and all of them on). Every
 // adapter sends the same requests and does the same work with each result as the other clients
 // (clients.mjs).
@@ -8,10 +9,29 @@ import { existsSync } from "node:fs";
 import { libraryPath, libraryUrl } from "./library.mjs";
 import { apiKey, chatRequest, embeddingInput, streamRequest } from "./payloads.mjs";
 
-/** Entry module of the node transport, relative to the package root. */
-export const nodeTransportEntry = "dist/node/index.js";
+/**
+ * The optional transports of mistralai-ts, each measured as mistralai-ts with
+ * `fetch: factory()` and otherwise default options. `entry` is relative to the package root,
+ * and `peer` names a package the entry imports that the application installs itself.
+ */
+export const transports = [
+  {
+    name: "mistralai-ts (node transport)",
+    label: "node transport",
+    entry: "dist/node/index.js",
+    source: "src/node/",
+    factory: "createNodeFetch",
+  },
+  {
+    name: "mistralai-ts (undici transport)",
+    label: "undici transport",
+    entry: "dist/undici/index.js",
+    source: "src/undici/",
+    factory: "createUndiciFetch",
+    peer: "undici",
+  },
+];
 
-export const nodeTransportName = "mistralai-ts (node transport)";
 /** The floor: `telemetry: false` and no `rateLimits`, so no observer or limiter runs. */
 export const telemetryOffName = "mistralai-ts (telemetry: false)";
 /**
@@ -26,18 +46,22 @@ export const everythingOnName = "mistralai-ts (everything on)";
 export const guardConfigurationNames = [telemetryOffName, defaultsName, everythingOnName];
 
 /** Names of every mistralai-ts configuration that `createMistralaiTsClient` accepts. */
-export const mistralaiTsNames = ["mistralai-ts", nodeTransportName, ...guardConfigurationNames];
+export const mistralaiTsNames = [
+  "mistralai-ts",
+  ...transports.map((transport) => transport.name),
+  ...guardConfigurationNames,
+];
 
-/** True when the package under test contains the node transport's entry module. */
-export function hasNodeTransport() {
-  return existsSync(libraryPath(nodeTransportEntry));
+/** True when the package under test contains the transport's entry module. */
+export function hasTransport(transport) {
+  return existsSync(libraryPath(transport.entry));
 }
 
-/** Message of a run without the node transport, for the log, the error and the page. */
-export function missingNodeTransportMessage() {
+/** Message of a run without a transport, for the log, the error and the page. */
+export function missingTransportMessage(transport) {
   return (
-    `${nodeTransportEntry} is missing from the build under test: ` +
-    `build src/node/ to measure "${nodeTransportName}"`
+    `${transport.entry} is missing from the build under test: ` +
+    `build ${transport.source} to measure "${transport.name}"`
   );
 }
 
@@ -55,10 +79,10 @@ const unreachedLimits = {
 /** End users the calls of the everything-on configuration take turns with, one per call. */
 const endUsers = Array.from({ length: 8 }, (_, index) => `bench-user-${index}`);
 
-async function loadNodeFetch() {
-  if (!hasNodeTransport()) throw new Error(missingNodeTransportMessage());
-  const { createNodeFetch } = await import(libraryUrl(nodeTransportEntry));
-  return createNodeFetch();
+async function loadTransportFetch(transport) {
+  if (!hasTransport(transport)) throw new Error(missingTransportMessage(transport));
+  const entry = await import(libraryUrl(transport.entry));
+  return entry[transport.factory]();
 }
 
 /**
@@ -89,14 +113,15 @@ async function configurationOptions(name, counters) {
     case "mistralai-ts":
     case defaultsName:
       return {};
-    case nodeTransportName:
-      return { fetch: await loadNodeFetch() };
     case telemetryOffName:
       return { telemetry: false };
     case everythingOnName:
       return everythingOnOptions(counters);
-    default:
+    default: {
+      const transport = transports.find((item) => item.name === name);
+      if (transport !== undefined) return { fetch: await loadTransportFetch(transport) };
       throw new Error(`Unknown configuration ${name}: use one of ${mistralaiTsNames.join(", ")}`);
+    }
   }
 }
 

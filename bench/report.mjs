@@ -7,7 +7,7 @@ import { goalRows, summarizeMemory, summarizeTimed } from "./aggregate.mjs";
 import { clientNames } from "./clients.mjs";
 import { guardCostSection, guardGoalRows, summarizeGuardCost } from "./guard-cost.mjs";
 import { importCostOverBaseline } from "./import-cost.mjs";
-import { nodeTransportEntry, nodeTransportName } from "./mistralai-ts-clients.mjs";
+import { transports } from "./mistralai-ts-clients.mjs";
 import { profileSection } from "./report-profile.mjs";
 import { memoryStreamModels, scenarios } from "./scenarios.mjs";
 import { formatBytes, formatNumber, median } from "./stats.mjs";
@@ -71,7 +71,9 @@ function versionsSection(versions, skipped = {}) {
     fetch: "Node's built-in fetch",
     "undici.request": "npm package, not the copy inside Node",
     "mistralai-ts": "this repository's dist/, copied at the start of the run",
-    [nodeTransportName]: `the same, with \`fetch: createNodeFetch()\` from ${nodeTransportEntry}`,
+    ...Object.fromEntries(
+      transports.map((transport) => [transport.name, transportNote(transport)]),
+    ),
     openai: "7.x declares Node >= 22, so the last 6.x is used on Node 20",
   };
   const rows = clientNames
@@ -123,18 +125,33 @@ function methodSection(results) {
   ].join("\n");
 }
 
-/** Sentence on what importing the node transport adds over the main entry alone. */
-function nodeTransportImportNote(results, costs, cpuCosts) {
-  const skipped = results.skipped?.[nodeTransportName];
-  if (skipped !== undefined) return `${skipped}.`;
-  if (costs[nodeTransportName] === undefined) return "";
-  const wall = costs[nodeTransportName] - costs["mistralai-ts"];
-  const cpu = cpuCosts[nodeTransportName] - cpuCosts["mistralai-ts"];
-  return (
-    `The ${nodeTransportName} row imports ${nodeTransportEntry} after the main entry. That ` +
-    `second import adds ${formatNumber(wall, 1)} ms of wall time and ${formatNumber(cpu, 1)} ms ` +
-    "of CPU time over the mistralai-ts row."
-  );
+/** Note of a transport's row in the clients table. */
+function transportNote(transport) {
+  const peer = transport.peer === undefined ? "" : `, with the ${transport.peer} version above`;
+  return `the same, with \`fetch: ${transport.factory}()\` from ${transport.entry}${peer}`;
+}
+
+/** Sentences on what importing each transport adds over the main entry alone. */
+function transportImportNotes(results, costs, cpuCosts) {
+  const notes = [];
+  for (const transport of transports) {
+    const skipped = results.skipped?.[transport.name];
+    if (skipped !== undefined) {
+      notes.push(`${skipped}.`);
+      continue;
+    }
+
+    if (costs[transport.name] === undefined) continue;
+    const wall = costs[transport.name] - costs["mistralai-ts"];
+    const cpu = cpuCosts[transport.name] - cpuCosts["mistralai-ts"];
+    notes.push(
+      `The ${transport.name} row imports ${transport.entry} after the main entry. That ` +
+        `second import adds ${formatNumber(wall, 1)} ms of wall time and ${formatNumber(cpu, 1)} ms ` +
+        "of CPU time over the mistralai-ts row.",
+    );
+  }
+
+  return notes.join(" ");
 }
 
 function startupSection(results) {
@@ -173,7 +190,7 @@ function startupSection(results) {
       rows,
     ),
     "",
-    nodeTransportImportNote(results, costs, cpuCosts),
+    transportImportNotes(results, costs, cpuCosts),
   ]
     .join("\n")
     .trimEnd();
@@ -361,7 +378,8 @@ export function writeReport(results) {
     "# Benchmarks",
     `Measured on ${results.started.slice(0, 10)} by \`npm run bench\` (\`bench/run.mjs\`, ` +
       `${formatNumber(results.durationSeconds)} s), which writes this page. mistralai-ts, with ` +
-      "its default transport and with the node transport, is compared with plain `fetch`, " +
+      "its default transport and with its node and undici transports, is compared with plain " +
+      "`fetch`, " +
       "`undici.request`, the official `@mistralai/mistralai` SDK and `openai`, all against the " +
       "same loopback server, and priced with its guardrails and telemetry off and on. The " +
       `scenarios are listed in \`bench/scenarios.mjs\` (${scenarios.length} of them).`,

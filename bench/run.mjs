@@ -15,10 +15,10 @@ import { measureInstallSizes } from "./install-size.mjs";
 import { snapshotLibrary } from "./library.mjs";
 import {
   everythingOnName,
-  hasNodeTransport,
-  missingNodeTransportMessage,
-  nodeTransportName,
+  hasTransport,
+  missingTransportMessage,
   telemetryOffName,
+  transports,
 } from "./mistralai-ts-clients.mjs";
 import { compareProfiles, profileScenario } from "./profile.mjs";
 import { writeReport } from "./report.mjs";
@@ -43,16 +43,18 @@ function checkPrerequisites() {
 const profiledConfigurations = [telemetryOffName, everythingOnName];
 
 /**
- * Clients compared in this run, with the node transport left out when the build under test has
- * no dist/node/index.js. Returns the names and the reason of each one left out.
+ * Clients compared in this run, with a transport left out when the build under test lacks its
+ * entry module. Returns the names and the reason of each one left out.
  */
 function availableClients() {
-  if (hasNodeTransport()) return { names: clientNames, skipped: {} };
-  log(`skipping: ${missingNodeTransportMessage()}`);
-  return {
-    names: clientNames.filter((name) => name !== nodeTransportName),
-    skipped: { [nodeTransportName]: missingNodeTransportMessage() },
-  };
+  const skipped = {};
+  for (const transport of transports) {
+    if (hasTransport(transport)) continue;
+    skipped[transport.name] = missingTransportMessage(transport);
+    log(`skipping: ${skipped[transport.name]}`);
+  }
+
+  return { names: clientNames.filter((name) => skipped[name] === undefined), skipped };
 }
 
 /** Alternates the order of clients: rotated each repetition, reversed every other one. */
