@@ -30,6 +30,18 @@ export class SseDecoder {
   #textHasCarriageReturn = false;
   /** True when the last text ended with CR, so an LF at the start of the next one is skipped. */
   #pendingCarriageReturn = false;
+  /**
+   * The unfinished line once every complete event was taken, in the pieces it arrived in. It is
+   * joined only when a line end arrives, so a long line sent in small reads is not copied and
+   * scanned again at each read. While it has pieces, `#text` is empty.
+   */
+  #restPieces: string[] = [];
+  /** UTF-16 length of `#restPieces`. */
+  #restLength = 0;
+  /** UTF-8 bytes of `#restPieces`, counted once the length passes a third of the bound. */
+  #restBytes: number | undefined;
+  /** Index in `#text` before which no line end can be: the searches for one start there. */
+  #searchFrom = 0;
   /** Data lines of the event being read: the first alone, the others in `#moreData`. */
   #firstData: string | undefined;
   #moreData: string[] = [];
@@ -75,7 +87,7 @@ export class SseDecoder {
     if (this.#textHasCarriageReturn) return this.#nextDataAnyLineEnd();
     const text = this.#text;
     let start = this.#cursor;
-    let end = text.indexOf("\n", start);
+    let end = text.indexOf("\n", Math.max(start, this.#searchFrom));
     while (end !== -1) {
       if (end === start) {
         start++;
@@ -104,8 +116,7 @@ export class SseDecoder {
       end = text.indexOf("\n", start);
     }
 
-    this.#cursor = start;
-    this.#checkRestLength();
+    this.#keepRest(start);
     return undefined;
   }
 
@@ -146,20 +157,64 @@ export class SseDecoder {
   #append(text: string): void {
     // An empty read must not clear a pending CR, or a CRLF split around it would end two lines.
     if (text.length === 0) return;
-    const rest = this.#cursor >= this.#text.length ? "" : this.#text.slice(this.#cursor);
-    let start = 0;
+    let added = text;
     if (this.#pendingCarriageReturn) {
       this.#pendingCarriageReturn = false;
       // The LF of a CRLF split between two reads: the CR already ended the line.
-      if (text.charCodeAt(0) === 10) start = 1;
+      if (text.charCodeAt(0) === 10) added = text.slice(1);
+      if (added.length === 0) return;
     }
 
-    const added = start === 0 ? text : text.slice(start);
+    const addsCarriageReturn = added.indexOf("\r") !== -1;
+    const addsLineEnd = addsCarriageReturn || added.indexOf("\n") !== -1;
+    if (!addsLineEnd && this.#text.length === 0) {
+      // Every complete event was taken, so the text is one unfinished line that grows.
+      this.#growRest(added);
+      return;
+    }
+
+    const drained = this.#text.length === 0;
+    const rest = drained ? this.#takeRestPieces() : this.#text.slice(this.#cursor);
     this.#text = rest.length === 0 ? added : rest + added;
     this.#cursor = 0;
+    // The rest of a drained text contains no line end, so the searches skip it.
+    this.#searchFrom = drained ? rest.length : 0;
     // Servers almost always end lines with LF alone. Then indexOf, which scans natively, finds
     // every line end, and a CR anywhere in the text switches to a loop over each character.
-    this.#textHasCarriageReturn = this.#text.indexOf("\r") !== -1;
+    this.#textHasCarriageReturn = drained ? addsCarriageReturn : this.#text.indexOf("\r") !== -1;
+  }
+
+  /** Adds a piece without line end to the unfinished line, within the bound of a line. */
+  #growRest(piece: string): void {
+    this.#restPieces.push(piece);
+    this.#restLength += piece.length;
+    if (this.#restLength <= this.#shortLine) return;
+    this.#restBytes =
+      this.#restBytes === undefined
+        ? this.#restPieces.reduce((bytes, item) => bytes + utf8Length(item), 0)
+        : this.#restBytes + utf8Length(piece);
+    if (this.#restBytes > this.#maxLineBytes) throw this.#tooLarge();
+  }
+
+  /** Joins the pieces of the unfinished line, once, and clears them. */
+  #takeRestPieces(): string {
+    const rest = this.#restPieces.length === 1 ? this.#restPieces[0]! : this.#restPieces.join("");
+    this.#restPieces = [];
+    this.#restLength = 0;
+    this.#restBytes = undefined;
+    return rest;
+  }
+
+  /**
+   * Moves the unfinished line that starts at `start` out of the text, once every complete event
+   * was taken, and checks it against the bound.
+   */
+  #keepRest(start: number): void {
+    const text = this.#text;
+    this.#text = "";
+    this.#cursor = 0;
+    this.#searchFrom = 0;
+    if (start < text.length) this.#growRest(text.slice(start));
   }
 
   /** `nextData()` for text whose lines may end with LF, CR or CRLF. */
@@ -167,7 +222,7 @@ export class SseDecoder {
     const text = this.#text;
     const length = text.length;
     let start = this.#cursor;
-    for (let index = start; index < length; index++) {
+    for (let index = Math.max(start, this.#searchFrom); index < length; index++) {
       const code = text.charCodeAt(index);
       if (code !== 10 && code !== 13) continue;
       const end = index;
@@ -192,8 +247,7 @@ export class SseDecoder {
       }
     }
 
-    this.#cursor = start;
-    this.#checkRestLength();
+    this.#keepRest(start);
     return undefined;
   }
 
@@ -276,13 +330,6 @@ export class SseDecoder {
     this.#dataSize = 0;
     this.#dataSizeIsExact = false;
     return data;
-  }
-
-  /** Checks the unfinished line at the end of the text, so a line without end cannot grow. */
-  #checkRestLength(): void {
-    const restLength = this.#text.length - this.#cursor;
-    if (restLength <= this.#shortLine) return;
-    this.#checkLineLength(this.#text.slice(this.#cursor));
   }
 
   /** Compares UTF-16 length first: a string is at most 3 UTF-8 bytes per code unit. */

@@ -428,10 +428,41 @@ describe("SseDecoder taken one event at a time", () => {
     expect(decoder.nextData()).toBe("b");
   });
 
-  it("rejects a line without end once taken", () => {
+  it("rejects a line without end", () => {
     const decoder = new SseDecoder(100);
-    decoder.write(bytes(`data: ${"x".repeat(200)}`));
+    const decode = () => {
+      decoder.write(bytes(`data: ${"x".repeat(200)}`));
+      decoder.nextData();
+    };
 
-    expect(() => decoder.nextData()).toThrow(ResponseTooLargeError);
+    expect(decode).toThrow(ResponseTooLargeError);
+  });
+
+  it("rejects a line without end sent in small reads", () => {
+    const decoder = new SseDecoder(100);
+    let reads = 0;
+    const decode = () => {
+      decoder.write(bytes("data: "));
+      for (; reads < 50; reads++) {
+        decoder.write(bytes("xxxx"));
+        decoder.nextData();
+      }
+    };
+
+    expect(decode).toThrow(ResponseTooLargeError);
+    // 6 + 24 * 4 = 102 bytes pass the 100-byte bound during read 24.
+    expect(reads).toBe(23);
+  });
+
+  it("keeps a line sent in small reads whole", () => {
+    const decoder = new SseDecoder(defaultMaxLineBytes);
+    decoder.write(bytes("data: "));
+    for (const piece of ["ab", "cd", "é", "f\n"]) {
+      decoder.write(bytes(piece));
+      expect(decoder.nextData()).toBeUndefined();
+    }
+
+    decoder.write(bytes("\n"));
+    expect(decoder.nextData()).toBe("abcdéf");
   });
 });
