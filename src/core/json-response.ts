@@ -129,7 +129,7 @@ export function attachMeta<T>(
   headers?: Headers,
 ): WithResponseMeta<T> {
   if (typeof value === "object" && value !== null) {
-    Object.defineProperty(value, "requestId", { value: requestId, enumerable: false });
+    Object.defineProperty(value, "requestId", { value: requestId, configurable: true });
     defineRateLimit(value, headers);
   }
 

@@ -44,19 +44,27 @@ export function parseRateLimitHeaders(headers: Headers): RateLimitInfo | undefin
   return found ? info : undefined;
 }
 
-/** Headers of each object given a `rateLimit` property, until the property is first read. */
-const unparsedHeaders = new WeakMap<object, Headers | undefined>();
-/** Parsed `rateLimit` of each object whose property was read. */
-const parsedRateLimits = new WeakMap<object, RateLimitInfo | undefined>();
+/** Key of the hidden state behind an object's `rateLimit` property. */
+const rateLimitState = Symbol("mistralai-ts.rateLimit");
+
+/** The headers a `rateLimit` property reads, and their parsed form once it was read. */
+interface RateLimitState {
+  headers: Headers | undefined;
+  parsed: RateLimitInfo | undefined;
+  done: boolean;
+}
 
 /**
  * Defines a non-enumerable `rateLimit` property, parsed on first read, so an object serialises
  * exactly as the server sent it and a response whose `rateLimit` is never read costs no parsing.
- * Every object shares one getter: a getter made per object would give each object a new hidden
- * class (map) in V8, which costs time for each response and for every later read of its fields.
+ * Every object shares one getter, which finds its headers under a symbol key on the object. A
+ * getter made per object would give each object a new hidden class (map) in V8, which costs time
+ * for each response and for every later read of its fields. Reads through a Proxy or an object
+ * that inherits from the response reach the same state.
  */
 export function defineRateLimit(target: object, headers: Headers | undefined): void {
-  unparsedHeaders.set(target, headers);
+  const state: RateLimitState = { headers, parsed: undefined, done: false };
+  Object.defineProperty(target, rateLimitState, { value: state, configurable: true });
   Object.defineProperty(target, "rateLimit", {
     enumerable: false,
     configurable: true,
@@ -64,13 +72,16 @@ export function defineRateLimit(target: object, headers: Headers | undefined): v
   });
 }
 
-function readRateLimit(this: object): RateLimitInfo | undefined {
-  if (parsedRateLimits.has(this)) return parsedRateLimits.get(this);
-  const headers = unparsedHeaders.get(this);
-  const parsed = headers === undefined ? undefined : parseRateLimitHeaders(headers);
-  parsedRateLimits.set(this, parsed);
-  unparsedHeaders.delete(this);
-  return parsed;
+function readRateLimit(this: { [rateLimitState]?: RateLimitState }): RateLimitInfo | undefined {
+  const state = this[rateLimitState];
+  if (state === undefined) return undefined;
+  if (!state.done) {
+    state.parsed = state.headers === undefined ? undefined : parseRateLimitHeaders(state.headers);
+    state.headers = undefined;
+    state.done = true;
+  }
+
+  return state.parsed;
 }
 
 function parseCount(value: string): number | undefined {
