@@ -146,11 +146,16 @@ class Exchange {
     this.#request.destroy();
   }
 
-  /** Stops listening to the signal once nothing is left to abort. */
+  /**
+   * Stops listening to the signal once nothing is left to abort. A response that ended while the
+   * upload still ran (a 413 or 401 sent before reading the body) destroys the request, which
+   * cancels the caller's stream and frees the socket.
+   */
   #settle(): void {
     if (this.#settled) return;
     this.#settled = true;
     this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#active.delete(this);
+    if (this.#responded && !this.#request.writableEnded) this.#request.destroy();
   }
 }

@@ -1,5 +1,6 @@
 import { pipeline, type Readable, type Transform, type Writable } from "node:stream";
 import { constants, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { withoutRawBytes } from "./transport-errors.js";
 
 /**
  * Bytes the body stream queues before its source is paused. Node reads a TCP socket into 64 KiB
@@ -239,7 +240,9 @@ function createDecoder(coding: string): Transform {
  * code where `networkErrorCode` looks first.
  */
 export function readFailure(cause: Error & { code?: unknown }): TypeError {
-  const error = new TypeError(`Reading the response body failed: ${cause.message}`, { cause });
+  const error = new TypeError(`Reading the response body failed: ${cause.message}`, {
+    cause: withoutRawBytes(cause),
+  });
   if (typeof cause.code === "string") {
     Object.assign(error, { code: cause.code });
   }
