@@ -2,7 +2,7 @@
 // chat request, one addition at a time: an AbortSignal, `redirect: "manual"`, the two attempt
 // timers, and a reader loop in place of `response.text()`. Two more variants try to make fetch
 // itself cheaper. Variants run in interleaved rounds in one process, so they share the same
-// warmed-up fetch. Run with --expose-gc.
+// warmed-up fetch.
 // Argument: a JSON object { baseURL, rounds, requests }.
 
 import { fetch as undiciFetch } from "undici";
@@ -83,7 +83,7 @@ async function main() {
   for (let round = -1; round < options.rounds; round++) {
     for (let index = 0; index < fetchVariants.length; index++) {
       const item = fetchVariants[(index + round + 1) % fetchVariants.length];
-      globalThis.gc();
+      // No forced collection here, as in worker.mjs: it would deoptimize the code under test.
       const before = process.cpuUsage();
       for (let count = 0; count < options.requests; count++) await item.run(url);
       const cpu = process.cpuUsage(before);

@@ -1,9 +1,9 @@
 // Runs every benchmark once and writes docs/benchmarks.md. Needs a built dist/ (`npm run build`)
-// and the benchmark's own dependencies (`npm ci --prefix bench`). Takes 8 to 9 minutes on a
-// 2-core machine (545 s with a load average of 5 from other work). Options: --reps N (client
-// processes per client, default 5), --quick (1 rep, fewer start-up runs, no install or profile,
-// for trying changes), --json FILE (raw figures), --from FILE (write the page again from raw
-// figures saved with --json, measuring nothing).
+// and the benchmark's own dependencies (`npm ci --prefix bench`). Takes 7 to 9 minutes on a
+// 2-core machine (444 s quiet, 590 s with a load average of 5 from other work). Options:
+// --reps N (client processes per client, default 4), --quick (1 rep, fewer start-up runs, no
+// install or profile, for trying changes), --json FILE (raw figures), --from FILE (write the page
+// again from raw figures saved with --json, measuring nothing).
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -121,7 +121,7 @@ function runConfigurationProfiles(baseURL) {
 async function main() {
   const { values } = parseArgs({
     options: {
-      reps: { type: "string", default: "5" },
+      reps: { type: "string", default: "4" },
       quick: { type: "boolean", default: false },
       json: { type: "string" },
       from: { type: "string" },

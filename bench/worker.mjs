@@ -10,7 +10,12 @@ import { writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { Session } from "node:inspector/promises";
 import { createClient } from "./clients.mjs";
-import { longStreamChunks, memoryStreamModels, scenarios } from "./scenarios.mjs";
+import {
+  longStreamChunks,
+  memoryStreamModels,
+  processWarmupCalls,
+  scenarios,
+} from "./scenarios.mjs";
 
 if (typeof globalThis.gc !== "function") {
   throw new Error("bench/worker.mjs needs --expose-gc, to measure memory after a collection");
@@ -78,11 +83,11 @@ async function stopProfiler(session, file) {
 
 async function measureScenario(client, scenario, options) {
   const task = scenarioTask(client, scenario);
-  // The full collection comes before the warmup, not between it and the measured run. When no
-  // stream or response is alive, it frees the object shapes (maps) that optimized code was
-  // specialized to, which deoptimizes that code. Right after it, a client would pay for compiling
-  // its hot path again, in proportion to the size of that path, rather than its steady cost.
-  globalThis.gc();
+  // No full collection is forced before a scenario. With no stream or response alive, a forced
+  // collection frees the object shapes (maps) that optimized code was specialized to, which
+  // deoptimizes that code, and the measured run then pays for compiling it again. A process
+  // under load is rarely idle at a collection. Before a chat run with 1 call in flight, such a
+  // collection raised the undici transport's cost from 278-288 to 487-572 µs per call.
   await runPool(scenario.warmup, scenario.concurrency, task);
   const serverBefore = await serverStats(options.baseURL);
   const profiler = options.profileFile ? await startProfiler() : undefined;
@@ -163,6 +168,7 @@ async function measureRounds(client, options) {
 async function main() {
   const options = JSON.parse(process.argv[2]);
   const client = await createClient(options.client, options.baseURL);
+  await runPool(processWarmupCalls, 16, () => client.chat());
   const results = await measureRounds(client, options);
 
   let memory;
