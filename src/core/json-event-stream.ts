@@ -46,9 +46,9 @@ const doneResult: Result<never> = Object.freeze({ done: true, value: undefined }
  * is ignored. A payload that is not JSON, an error object sent mid-stream, or a payload that
  * `describeInvalidValue` rejects ends the stream with a StreamError instead of being skipped.
  *
- * Only a read of the body waits. The events one read completed are decoded and parsed one at a
- * time as they are taken, so an event costs one settled promise rather than the steps of nested
- * async generators, and no event waits in memory as an object.
+ * Only a read of the body waits. The events of a read are decoded and parsed one at a time as
+ * they are taken, so an event costs one settled promise rather than the steps of nested async
+ * generators. No event waits in memory as an object.
  * Leaving the loop early, a timeout or an abort cancels the body, which closes the connection.
  * The call ends with the stream.
  */

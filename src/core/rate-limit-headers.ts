@@ -47,11 +47,10 @@ export function parseRateLimitHeaders(headers: Headers): RateLimitInfo | undefin
 /** Key of the hidden state behind an object's `rateLimit` property. */
 const rateLimitState = Symbol("mistralai-ts.rateLimit");
 
-/** The headers a `rateLimit` property reads, and their parsed form once it was read. */
+/** The headers a `rateLimit` property reads until its first read, then their parsed form. */
 interface RateLimitState {
   headers: Headers | undefined;
   parsed: RateLimitInfo | undefined;
-  done: boolean;
 }
 
 /**
@@ -63,7 +62,7 @@ interface RateLimitState {
  * that inherits from the response reach the same state.
  */
 export function defineRateLimit(target: object, headers: Headers | undefined): void {
-  const state: RateLimitState = { headers, parsed: undefined, done: false };
+  const state: RateLimitState = { headers, parsed: undefined };
   Object.defineProperty(target, rateLimitState, { value: state, configurable: true });
   Object.defineProperty(target, "rateLimit", {
     enumerable: false,
@@ -75,10 +74,9 @@ export function defineRateLimit(target: object, headers: Headers | undefined): v
 function readRateLimit(this: { [rateLimitState]?: RateLimitState }): RateLimitInfo | undefined {
   const state = this[rateLimitState];
   if (state === undefined) return undefined;
-  if (!state.done) {
-    state.parsed = state.headers === undefined ? undefined : parseRateLimitHeaders(state.headers);
+  if (state.headers !== undefined) {
+    state.parsed = parseRateLimitHeaders(state.headers);
     state.headers = undefined;
-    state.done = true;
   }
 
   return state.parsed;

@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { neverEndingStream } from "../helpers/never-ending-upload.js";
 import { nodeFetchFor, startTestServer, waitUntil } from "../node/http-server.js";
 import { undiciFetchFor } from "../undici/undici-fetch-for.js";
-
-/** A request body stream that sends one chunk and then never ends, reporting its cancel reason. */
-function neverEndingStream(onCancel: (reason: unknown) => void): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(new TextEncoder().encode("{"));
-    },
-    cancel: onCancel,
-  });
-}
 
 describe("stream uploads answered early", () => {
   it("undici: cancels upload after early response", async (context) => {
@@ -40,8 +31,8 @@ describe("stream uploads answered early", () => {
     expect(cancelled).toBeInstanceOf(Error);
   });
 
-  // A server that answers (such as 413 or 401) before reading the upload must not leave the
-  // caller's stream locked and unread, and the socket held by a request that never ends.
+  // A server that replies (such as 413 or 401) before reading the upload must not leave the
+  // caller's stream locked and unread, or the socket held by a request that never ends.
   it("node: cancels upload after early response", async (context) => {
     const server = await startTestServer(
       context,

@@ -36,7 +36,7 @@ function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   });
 }
 
-/** A Blob whose `size` property reports `size` bytes while its stream yields `contentSize`. */
+/** Creates a Blob whose `size` reports `size` bytes while its stream yields `contentSize`. */
 function misreportedBlob(size: number, contentSize: number): Blob {
   const blob = new Blob([new Uint8Array(contentSize).fill(0x61)]);
   Object.defineProperty(blob, "size", { value: size });

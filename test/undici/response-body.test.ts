@@ -423,7 +423,7 @@ describe.concurrent("undici fetch responses", () => {
       readBytes += value.byteLength;
     }
 
-    // Buffers of the sockets, of zlib and of the body stream take some megabytes; decoding
+    // The buffers of the sockets, of zlib and of the body stream take some megabytes. Decoding
     // ahead of the reader would let the server write all 64 MiB while the reader waited.
     expect(writtenWhileIdle).toBeLessThan(32 * 1024 * 1024);
     expect(readBytes).toBeGreaterThan(totalBytes - 32 * 1024 * 1024);
